@@ -1,0 +1,102 @@
+// The tuner loop: the one place that talks to the searcher, the scheduler and the executor.
+// It owns all trial state; executors hand it events, it hands back decisions.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tuneq/clock.hpp"
+#include "tuneq/event.hpp"
+#include "tuneq/executor.hpp"
+#include "tuneq/result.hpp"
+#include "tuneq/scheduler.hpp"
+#include "tuneq/searcher.hpp"
+
+namespace tuneq {
+
+// The slots trials run on.
+struct ResourcePool {
+  int cpu = 1;            // cpu slots in all
+  std::vector<int> gpus;  // GPU indices that may be handed out (CUDA_VISIBLE_DEVICES)
+};
+
+// When the experiment ends. Unset members do not limit. The experiment also ends when the
+// searcher is done and no trial is running or resumable.
+struct Budget {
+  std::optional<std::uint64_t> max_trials;  // trials started in all
+  std::optional<double> max_time;           // seconds on the tuner's clock
+  // Sum over all trials of the largest resource value each reported; when reached, running
+  // trials are stopped and nothing new starts.
+  std::optional<double> max_total_resource;
+  // The experiment ends as soon as a result reaches this metric value (<= in min mode, >= in max).
+  std::optional<double> metric_target;
+};
+
+struct TunerOptions {
+  std::string metric;  // report key of the objective. REQUIRES: non-empty
+  Mode mode = Mode::kMin;
+  std::string resource_attr;  // report key measuring progress; "" = number of reports (1, 2, ...)
+  ResourcePool pool;
+  Resources per_trial;             // each trial's request; a trial starts only when it fits
+  std::size_t max_concurrent = 0;  // 0: as many as the pool fits
+  Budget budget;
+  int max_failures = 0;  // retries of a trial whose executor reports failure, from its checkpoint
+};
+
+enum class TrialStatus : std::uint8_t {
+  kPending,
+  kRunning,
+  kPaused,
+  kCompleted,
+  kStopped,
+  kFailed
+};
+const char* to_string(TrialStatus s);
+
+struct TrialRecord {
+  TrialId id = 0;
+  Config config;
+  TrialStatus status = TrialStatus::kPending;
+  std::size_t num_results = 0;
+  double resource = 0;  // largest resource value reported
+  double last_value = std::numeric_limits<double>::quiet_NaN();
+  double best_value = std::numeric_limits<double>::quiet_NaN();  // best under the mode
+  std::optional<std::string> checkpoint;                         // latest restorable checkpoint
+  int failures = 0;
+  std::string last_reason;  // reason of the latest non-trivial decision
+};
+
+struct TuneResult {
+  std::vector<TrialRecord> trials;  // by id
+  std::optional<TrialId> best;      // trial with the best value of any result
+  double best_value = std::numeric_limits<double>::quiet_NaN();
+  double elapsed = 0;            // clock seconds from start to end
+  double busy_slot_seconds = 0;  // sum over trials of time spent running
+  double utilisation = 0;        // busy_slot_seconds / (slots * elapsed), slots = concurrency
+  std::size_t num_results = 0;
+  std::string end_reason;  // why the experiment ended
+};
+
+class Tuner {
+ public:
+  // The tuner borrows executor, clock and sink (nullable); they must outlive run().
+  Tuner(TunerOptions options, std::unique_ptr<Searcher> searcher,
+        std::unique_ptr<Scheduler> scheduler, Executor& executor, const Clock& clock,
+        EventSink* sink = nullptr);
+  ~Tuner();
+  Tuner(const Tuner&) = delete;
+  Tuner& operator=(const Tuner&) = delete;
+
+  // Runs the experiment to its end. Throws Error::InvalidArgument for unusable options.
+  TuneResult run();
+
+ private:
+  class Loop;
+  std::unique_ptr<Loop> loop_;
+};
+
+}  // namespace tuneq
