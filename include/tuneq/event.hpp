@@ -38,6 +38,9 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void append(const Event& event) = 0;
+  // Makes everything appended so far durable. The loop calls it before any externally visible
+  // action (replying to a trial, launching, cancelling), so a sink may batch appends in between.
+  virtual void flush() {}
 };
 
 }  // namespace tuneq
