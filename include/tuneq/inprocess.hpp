@@ -10,6 +10,8 @@
 
 namespace tuneq {
 
+class Clock;
+
 // What a running trainable sees. Thread safety: each context is used by its own trial thread.
 class TrialContext {
  public:
@@ -35,6 +37,10 @@ using Trainable = std::function<void(TrialContext&)>;
 // Runs each launched trial on its own worker from a pool of `threads`. A trainable that throws
 // is a failed trial (the exception's message is its error). A trainable that reports after being
 // told to pause or stop has its report ignored.
-std::unique_ptr<Executor> make_inprocess_executor(Trainable trainable, std::size_t threads);
+// `clock` (borrowed, nullable; must outlive the executor): the tuner's clock, in which
+// next_event's deadline and ExecutorEvent::time are read. nullptr: a system clock started when
+// the executor is made (fine with a tuner whose make_system_clock() is made at the same time).
+std::unique_ptr<Executor> make_inprocess_executor(Trainable trainable, std::size_t threads,
+                                                  const Clock* clock = nullptr);
 
 }  // namespace tuneq

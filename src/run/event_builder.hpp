@@ -1,0 +1,94 @@
+// Turns what happens in the tuner loop into tuneq::Event records with the JSON payloads
+// documented in include/tuneq/event.hpp, numbers them (seq 0, 1, 2, ...), stamps them with the
+// clock and appends them to the sink. Without a sink every call is a single branch: the
+// per-report path builds no JSON and allocates nothing.
+// Thread safety: none; used by the loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "tuneq/clock.hpp"
+#include "tuneq/event.hpp"
+#include "tuneq/executor.hpp"
+#include "tuneq/result.hpp"
+#include "tuneq/tuner.hpp"
+
+namespace tuneq::detail {
+
+class EventBuilder {
+ public:
+  // Borrows both; sink may be null (no events are built).
+  EventBuilder(EventSink* sink, const Clock& clock) : sink_(sink), clock_(clock) {}
+
+  bool enabled() const { return sink_ != nullptr; }
+  std::uint64_t appended() const { return next_seq_; }
+
+  // Makes what was appended durable (EventSink::flush) before the loop does something the world
+  // can see: launch, reply, cancel. Skipped when nothing was appended since the last flush.
+  void flush() {
+    if (unflushed_) {
+      unflushed_ = false;
+      sink_->flush();
+    }
+  }
+
+  // {"config": {...}}
+  void trial_added(TrialId id, const Config& config) {
+    if (sink_) append_trial_added(id, config);
+  }
+  // {"cpu": n, "gpus": [...], "restore": "ckpt" | null}
+  void started(TrialId id, const Allocation& allocation,
+               const std::optional<std::string>& restore) {
+    if (sink_) append_started(id, allocation, restore);
+  }
+  // {"resource": r, "metrics": {...}}
+  void result(TrialId id, double resource, const Metrics& metrics) {
+    if (sink_) append_result(id, resource, metrics);
+  }
+  // {"action": "stop", "resource": r, "reason": "..."}
+  void decision(TrialId id, double resource, const Decision& decision) {
+    if (sink_) append_decision(id, resource, decision);
+  }
+  // {"checkpoint": "ckpt-3", "resource": r}
+  void checkpoint(TrialId id, const std::string& checkpoint, double resource) {
+    if (sink_) append_checkpoint(id, checkpoint, resource);
+  }
+  // {}
+  void paused(TrialId id) {
+    if (sink_) append(Event::Kind::kPaused, id, "{}");
+  }
+  // {"restore": "ckpt-3" | null}
+  void resumed(TrialId id, const std::optional<std::string>& restore) {
+    if (sink_) append_resumed(id, restore);
+  }
+  // {"status": "completed" | "stopped"}
+  void finished(TrialId id, TrialStatus status) {
+    if (sink_) append_finished(id, status);
+  }
+  // {"exit_code": n, "error": "...", "attempt": k}; attempt counts the trial's failures so far
+  // (1 for the first), so the final failure has attempt = max_failures + 1.
+  void failed(TrialId id, int exit_code, const std::string& error, int attempt) {
+    if (sink_) append_failed(id, exit_code, error, attempt);
+  }
+
+ private:
+  void append_trial_added(TrialId id, const Config& config);
+  void append_started(TrialId id, const Allocation& allocation,
+                      const std::optional<std::string>& restore);
+  void append_result(TrialId id, double resource, const Metrics& metrics);
+  void append_decision(TrialId id, double resource, const Decision& decision);
+  void append_checkpoint(TrialId id, const std::string& checkpoint, double resource);
+  void append_resumed(TrialId id, const std::optional<std::string>& restore);
+  void append_finished(TrialId id, TrialStatus status);
+  void append_failed(TrialId id, int exit_code, const std::string& error, int attempt);
+  void append(Event::Kind kind, TrialId id, std::string data);
+
+  EventSink* sink_;
+  const Clock& clock_;
+  std::uint64_t next_seq_ = 0;
+  bool unflushed_ = false;
+};
+
+}  // namespace tuneq::detail

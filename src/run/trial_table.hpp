@@ -1,0 +1,57 @@
+// The loop's view of every trial: the public record plus what the loop needs while the trial
+// runs (its allocation, the decision waiting for the trial to exit). Trial ids are dense
+// (0, 1, 2, ... in the order the searcher's configs arrive), so the table is a vector indexed by
+// id: the per-report lookup is an index, not a search.
+// Thread safety: none; owned by the tuner loop.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "tuneq/executor.hpp"
+#include "tuneq/tuner.hpp"
+
+namespace tuneq::detail {
+
+struct LiveTrial {
+  // What the loop does when the running trial's kExited arrives.
+  enum class OnExit : std::uint8_t {
+    kNone,              // not told anything: exit ok = completed, exit not ok = failure
+    kPause,             // replied kPause: becomes paused
+    kResumeAfterPause,  // replied kPause, and the scheduler already chose to resume it
+    kStop,              // replied kStop or cancelled: completed if stop_completed, else stopped
+  };
+
+  TrialRecord record;
+  Allocation allocation;  // held while running
+  bool running = false;   // launched and its kExited not yet handled (holds its slot)
+  OnExit on_exit = OnExit::kNone;
+  bool stop_completed = false;  // with OnExit::kStop: the scheduler said the trial completed
+  double started_at = 0;        // clock time of the current launch
+  double last_resource = 0;     // resource of the latest report (also the resume offset)
+};
+
+class TrialTable {
+ public:
+  // The new trial gets id size() (before the call). References stay valid until the next add.
+  LiveTrial& add(Config config) {
+    LiveTrial& trial = trials_.emplace_back();
+    trial.record.id = trials_.size() - 1;
+    trial.record.config = std::move(config);
+    return trial;
+  }
+  // nullptr when no trial has this id.
+  LiveTrial* find(TrialId id) { return id < trials_.size() ? &trials_[id] : nullptr; }
+  LiveTrial& operator[](TrialId id) { return trials_[id]; }
+  std::size_t size() const { return trials_.size(); }
+
+  auto begin() { return trials_.begin(); }
+  auto end() { return trials_.end(); }
+  auto begin() const { return trials_.begin(); }
+  auto end() const { return trials_.end(); }
+
+ private:
+  std::vector<LiveTrial> trials_;
+};
+
+}  // namespace tuneq::detail

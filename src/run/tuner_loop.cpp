@@ -1,0 +1,471 @@
+// The tuner loop. One thread; it owns all trial state and is the only caller of the searcher,
+// the scheduler and the executor. Every event is appended to the sink before the loop acts on
+// it (seq 0, 1, 2, ...; time = clock.now()), and the sink is flushed before every launch, reply
+// and cancel.
+//
+// Until the end, repeat:
+//  1. Fill free slots. While one more trial's request (options.per_trial) fits in the pool and
+//     fewer than max_concurrent (if > 0) trials run, ask scheduler.on_free_slot(LoopState):
+//       - can_start_new: the searcher has not said kDone, fewer than budget.max_trials trials
+//         exist, and the experiment has not ended;
+//       - waiting: paused trials + 1 if a new trial can start (trials whose pause was replied
+//         but whose kExited has not arrived are not counted yet).
+//     kResume(id): relaunch the paused trial from its latest checkpoint (event kResumed), with
+//       resource_offset = the resource of its latest report. If its pause is still on the way
+//       (replied, no kExited yet) it is relaunched as soon as the kExited arrives, on the slot
+//       it frees; resuming anything else is Error::FailedPrecondition.
+//     kStartNew (only honoured when can_start_new): searcher.suggest(next id):
+//       kConfig -> kTrialAdded {config}, scheduler.on_trial_added, kStarted, launch;
+//       kWait   -> stop filling until the next event;
+//       kDone   -> the searcher is done: scheduler.on_no_more_trials() (once), ask again.
+//     kWait: stop filling. on_no_more_trials() is also called (once) right after the trial that
+//     spends budget.max_trials has been launched. After each on_free_slot the loop drains
+//     scheduler.take_trials_to_stop().
+//  2. Wait for executor.next_event(deadline): deadline = start + budget.max_time (+inf without
+//     one); with a clock that is not a ManualClock, at most 0.5 s ahead so the time budget is
+//     checked while trials are quiet.
+//  3. kResult: resource = metrics[resource_attr] when resource_attr is set (a report without
+//     it, or with NaN, keeps the trial's previous resource), else the trial's report count
+//     (1, 2, ...; it survives pause/resume and retries). value = metrics[metric] or NaN.
+//     Events kResult, then kCheckpoint if the report names one (it becomes the trial's latest
+//     checkpoint). Then scheduler.on_result and searcher.on_result, drain take_trials_to_stop,
+//     kDecision, executor.reply. The best value (better() under the mode; NaN ranks last), the
+//     metric target and the total resource (sum over trials of their largest resource) are
+//     updated; reaching a target or max_total_resource ends the experiment after the reply.
+//     A report from a trial that was already told to pause/stop (or cancelled) is not recorded:
+//     it gets the same answer again.
+//  4. kExited frees the slot, always. Then, by what the trial was told:
+//       pause -> status paused (kPaused); resume-after-pause -> kPaused, then resumed at once;
+//       stop  -> completed if the decision said completed, else stopped (kFinished {status}),
+//                scheduler/searcher.on_trial_finished;
+//       nothing, ok  -> completed (kFinished);
+//       nothing, not ok -> failure: failures += 1, kFailed {exit_code, error, attempt=failures};
+//                if failures <= max_failures it relaunches at once from its latest checkpoint
+//                (kStarted with restore), else status failed (on_trial_finished kFailed; no
+//                kFinished event: the kFailed with attempt = max_failures + 1 is final).
+//     A pending pause or stop wins over a failed exit (a killed process exits "not ok").
+//     take_trials_to_stop: a paused trial ends as stopped now; a trial whose pause is on the way
+//     ends as stopped when it exits; other ids (running, finished, unknown) are ignored.
+//  5. The end, at the first of:
+//       - time budget reached ("time budget 60 s reached"), metric target reached ("metric
+//         target 0.1 reached"), total resource reached ("resource budget reached");
+//       - nothing is running after step 1 (nothing may start and the scheduler resumes
+//         nothing): "searcher exhausted", "trial budget spent" or "no trial can run".
+//     Running trials are cancelled and end as stopped once their kExited arrives; trials whose
+//     pause is on the way end paused. Paused trials end with status kPaused in the TuneResult:
+//     paused and never promoted (no event, no on_trial_finished).
+//
+// TuneResult: utilisation = busy_slot_seconds / (concurrency * elapsed), concurrency =
+// min(max_concurrent if set, trials that fit in the pool); busy_slot_seconds sums each
+// launch's running interval (launch to kExited, by the loop's clock).
+#include "run/tuner_loop.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "tuneq/error.hpp"
+
+namespace tuneq {
+
+using detail::LiveTrial;
+using OnExit = detail::LiveTrial::OnExit;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// How long the loop waits on a real clock before it looks at the time budget again.
+constexpr double kRealClockWakeup = 0.5;
+
+TrialEnd trial_end(TrialStatus status) {
+  switch (status) {
+    case TrialStatus::kCompleted:
+      return TrialEnd::kCompleted;
+    case TrialStatus::kFailed:
+      return TrialEnd::kFailed;
+    default:
+      return TrialEnd::kStopped;
+  }
+}
+
+Action reply_for(OnExit on_exit) {
+  return on_exit == OnExit::kStop ? Action::kStop : Action::kPause;
+}
+
+}  // namespace
+
+Tuner::Loop::Loop(TunerOptions options, std::unique_ptr<Searcher> searcher,
+                  std::unique_ptr<Scheduler> scheduler, Executor& executor, const Clock& clock,
+                  EventSink* sink)
+    : options_(std::move(options)),
+      searcher_(std::move(searcher)),
+      scheduler_(std::move(scheduler)),
+      executor_(executor),
+      clock_(clock),
+      virtual_clock_(dynamic_cast<const ManualClock*>(&clock) != nullptr),
+      events_(sink, clock),
+      pool_(options_.pool),
+      has_resource_attr_(!options_.resource_attr.empty()),
+      best_value_(std::numeric_limits<double>::quiet_NaN()) {}
+
+void Tuner::Loop::validate() const {
+  if (options_.metric.empty()) {
+    throw Error::InvalidArgument("options.metric must name the objective's report key");
+  }
+  if (!searcher_) throw Error::InvalidArgument("searcher must not be null");
+  if (!scheduler_) throw Error::InvalidArgument("scheduler must not be null");
+  detail::ResourceAllocator::validate_pool(options_.pool);
+  const Resources& request = options_.per_trial;
+  if (request.cpu < 1) {
+    throw Error::InvalidArgument(fmt::format("per_trial.cpu must be >= 1, got {}", request.cpu));
+  }
+  if (request.cpu > options_.pool.cpu) {
+    throw Error::InvalidArgument(
+        fmt::format("per_trial.cpu ({}) exceeds pool.cpu ({})", request.cpu, options_.pool.cpu));
+  }
+  if (request.gpu < 0) {
+    throw Error::InvalidArgument(fmt::format("per_trial.gpu must be >= 0, got {}", request.gpu));
+  }
+  if (static_cast<std::size_t>(request.gpu) > options_.pool.gpus.size()) {
+    throw Error::InvalidArgument(fmt::format("per_trial.gpu ({}) exceeds the pool's {} GPUs",
+                                             request.gpu, options_.pool.gpus.size()));
+  }
+  if (options_.max_failures < 0) {
+    throw Error::InvalidArgument(
+        fmt::format("max_failures must be >= 0, got {}", options_.max_failures));
+  }
+  detail::BudgetRules::validate(options_.budget);
+}
+
+TuneResult Tuner::Loop::run() {
+  if (has_run_) throw Error::FailedPrecondition("Tuner::run may be called only once");
+  has_run_ = true;
+  validate();
+  start_time_ = clock_.now();
+  rules_.emplace(options_.budget, options_.mode, start_time_);
+  while (true) {
+    if (rules_->time_reached(clock_.now())) end(rules_->time_reason());
+    if (!ended_) fill_slots();
+    if (!ended_ && running_ == 0) end(idle_end_reason());
+    if (ended_) break;
+    std::optional<ExecutorEvent> event = next_event();
+    if (event) handle(*event);
+  }
+  shut_down();
+  events_.flush();
+  return make_result();
+}
+
+// ---- Step 1: free slots ----
+
+bool Tuner::Loop::slot_free() const {
+  return pool_.fits(options_.per_trial) &&
+         (options_.max_concurrent == 0 || running_ < options_.max_concurrent);
+}
+
+bool Tuner::Loop::can_start_new() const {
+  return !searcher_done_ && !ended_ && !rules_->trial_budget_spent(trials_.size());
+}
+
+LoopState Tuner::Loop::loop_state() const {
+  const bool can_start = can_start_new();
+  return LoopState{can_start, paused_ + (can_start ? 1 : 0)};
+}
+
+void Tuner::Loop::fill_slots() {
+  while (!ended_ && slot_free()) {
+    const LoopState state = loop_state();
+    const SlotChoice choice = scheduler_->on_free_slot(state);
+    drain_trials_to_stop();
+    if (choice.kind == SlotChoice::Kind::kResume) {
+      resume(choice.trial);
+      continue;
+    }
+    if (choice.kind == SlotChoice::Kind::kWait || !state.can_start_new) return;
+    Suggestion suggestion = searcher_->suggest(trials_.size());
+    switch (suggestion.kind) {
+      case Suggestion::Kind::kConfig:
+        start_new_trial(std::move(suggestion.config));
+        break;
+      case Suggestion::Kind::kWait:
+        return;
+      case Suggestion::Kind::kDone:
+        searcher_done_ = true;
+        notify_no_more_trials();
+        break;
+    }
+  }
+}
+
+void Tuner::Loop::start_new_trial(Config config) {
+  LiveTrial& trial = trials_.add(std::move(config));
+  const TrialId id = trial.record.id;
+  events_.trial_added(id, trial.record.config);
+  scheduler_->on_trial_added(id);
+  Allocation allocation = take_slot();
+  events_.started(id, allocation, std::nullopt);
+  launch(trial, std::move(allocation), std::nullopt);
+  if (rules_->trial_budget_spent(trials_.size())) notify_no_more_trials();
+}
+
+void Tuner::Loop::resume(TrialId id) {
+  LiveTrial* trial = trials_.find(id);
+  if (trial != nullptr && trial->running && trial->on_exit == OnExit::kPause) {
+    trial->on_exit = OnExit::kResumeAfterPause;  // relaunched when its kExited arrives
+    return;
+  }
+  if (trial == nullptr || trial->record.status != TrialStatus::kPaused) {
+    throw Error::FailedPrecondition(
+        fmt::format("scheduler '{}' asked to resume trial {}, which is {}", scheduler_->name(), id,
+                    trial == nullptr ? "unknown" : to_string(trial->record.status)));
+  }
+  --paused_;
+  Allocation allocation = take_slot();
+  events_.resumed(id, trial->record.checkpoint);
+  launch(*trial, std::move(allocation), trial->record.checkpoint);
+}
+
+Allocation Tuner::Loop::take_slot() {
+  std::optional<Allocation> allocation = pool_.acquire(options_.per_trial);
+  if (!allocation) {
+    throw Error::FailedPrecondition("tuner loop: launching a trial on a full resource pool");
+  }
+  return std::move(*allocation);
+}
+
+void Tuner::Loop::launch(LiveTrial& trial, Allocation allocation,
+                         const std::optional<std::string>& restore) {
+  trial.running = true;
+  trial.on_exit = OnExit::kNone;
+  trial.stop_completed = false;
+  trial.started_at = clock_.now();
+  trial.record.status = TrialStatus::kRunning;
+  trial.allocation = std::move(allocation);
+  ++running_;
+  LaunchRequest request;
+  request.trial = trial.record.id;
+  request.config = trial.record.config;
+  request.allocation = trial.allocation;
+  request.restore = restore;
+  request.resource_offset = trial.last_resource;
+  events_.flush();
+  executor_.launch(request);
+}
+
+void Tuner::Loop::notify_no_more_trials() {
+  if (no_more_trials_notified_) return;
+  no_more_trials_notified_ = true;
+  scheduler_->on_no_more_trials();
+}
+
+// ---- Steps 3 and 4: events ----
+
+void Tuner::Loop::handle(ExecutorEvent& event) {
+  LiveTrial* trial = trials_.find(event.trial);
+  if (trial == nullptr || !trial->running) {
+    throw Error::FailedPrecondition(
+        fmt::format("executor sent an event for trial {}, which is not running", event.trial));
+  }
+  if (event.kind == ExecutorEvent::Kind::kResult) {
+    on_result(*trial, event);
+  } else {
+    on_exited(*trial, event);
+  }
+}
+
+void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
+  const TrialId id = trial.record.id;
+  if (trial.on_exit != OnExit::kNone) {  // already told to pause/stop: same answer, unrecorded
+    events_.flush();
+    executor_.reply(id, reply_for(trial.on_exit));
+    return;
+  }
+  TrialRecord& record = trial.record;
+  ++record.num_results;
+  ++num_results_;
+
+  double resource = static_cast<double>(record.num_results);
+  if (has_resource_attr_) {
+    auto it = event.metrics.find(options_.resource_attr);
+    resource =
+        (it != event.metrics.end() && !std::isnan(it->second)) ? it->second : trial.last_resource;
+  }
+  trial.last_resource = resource;
+  if (resource > record.resource) {
+    total_resource_ += resource - record.resource;
+    record.resource = resource;
+  }
+  auto metric = event.metrics.find(options_.metric);
+  const double value =
+      metric != event.metrics.end() ? metric->second : std::numeric_limits<double>::quiet_NaN();
+  record.last_value = value;
+  if (better(options_.mode, value, record.best_value)) record.best_value = value;
+  if (better(options_.mode, value, best_value_)) {
+    best_value_ = value;
+    best_trial_ = id;
+  }
+
+  events_.result(id, resource, event.metrics);
+  if (event.checkpoint) {
+    record.checkpoint = std::move(event.checkpoint);
+    events_.checkpoint(id, *record.checkpoint, resource);
+  }
+
+  const Result result{resource, value};
+  const Decision decision = scheduler_->on_result(id, result, loop_state());
+  searcher_->on_result(id, result);
+  if (decision.action != Action::kContinue) {
+    trial.on_exit = decision.action == Action::kPause ? OnExit::kPause : OnExit::kStop;
+    trial.stop_completed = decision.completed;
+  }
+  if (decision.action != Action::kContinue || (decision.why != nullptr && *decision.why)) {
+    record.last_reason = decision.reason();
+  }
+  drain_trials_to_stop();  // may turn this trial's pause into a stop
+  events_.decision(id, resource, decision);
+  events_.flush();
+  executor_.reply(id,
+                  trial.on_exit == OnExit::kNone ? Action::kContinue : reply_for(trial.on_exit));
+
+  if (rules_->metric_target_reached(value)) end(rules_->target_reason());
+  if (rules_->resource_reached(total_resource_)) end(detail::kEndResourceBudget);
+}
+
+void Tuner::Loop::on_exited(LiveTrial& trial, const ExecutorEvent& event) {
+  const TrialId id = trial.record.id;
+  pool_.release(trial.allocation);
+  trial.allocation = {};
+  trial.running = false;
+  --running_;
+  busy_slot_seconds_ += clock_.now() - trial.started_at;
+
+  const OnExit on_exit = trial.on_exit;
+  trial.on_exit = OnExit::kNone;
+  switch (on_exit) {
+    case OnExit::kPause:
+    case OnExit::kResumeAfterPause:
+      trial.record.status = TrialStatus::kPaused;
+      ++paused_;
+      events_.paused(id);
+      if (on_exit == OnExit::kResumeAfterPause) resume(id);
+      return;
+    case OnExit::kStop:
+      finish(trial, trial.stop_completed ? TrialStatus::kCompleted : TrialStatus::kStopped);
+      return;
+    case OnExit::kNone:
+      if (event.ok) {
+        finish(trial, TrialStatus::kCompleted);
+      } else {
+        on_failure(trial, event);
+      }
+      return;
+  }
+}
+
+void Tuner::Loop::on_failure(LiveTrial& trial, const ExecutorEvent& event) {
+  const TrialId id = trial.record.id;
+  const int attempt = ++trial.record.failures;
+  events_.failed(id, event.exit_code, event.error, attempt);
+  if (attempt <= options_.max_failures && !ended_) {
+    Allocation allocation = take_slot();  // fits: the trial's own slot was just released
+    events_.started(id, allocation, trial.record.checkpoint);
+    launch(trial, std::move(allocation), trial.record.checkpoint);
+    return;
+  }
+  finish(trial, TrialStatus::kFailed);
+}
+
+void Tuner::Loop::finish(LiveTrial& trial, TrialStatus status) {
+  const TrialId id = trial.record.id;
+  trial.record.status = status;
+  if (status != TrialStatus::kFailed) events_.finished(id, status);
+  scheduler_->on_trial_finished(id, trial_end(status));
+  searcher_->on_trial_finished(id, trial_end(status));
+}
+
+void Tuner::Loop::drain_trials_to_stop() {
+  for (TrialId id : scheduler_->take_trials_to_stop()) {
+    LiveTrial* trial = trials_.find(id);
+    if (trial == nullptr) continue;
+    if (!trial->running && trial->record.status == TrialStatus::kPaused) {
+      --paused_;
+      finish(*trial, TrialStatus::kStopped);
+    } else if (trial->running &&
+               (trial->on_exit == OnExit::kPause || trial->on_exit == OnExit::kResumeAfterPause)) {
+      trial->on_exit = OnExit::kStop;
+      trial->stop_completed = false;
+    }
+  }
+}
+
+// ---- Step 5: the end ----
+
+void Tuner::Loop::end(std::string reason) {
+  if (ended_) return;
+  ended_ = true;
+  end_reason_ = std::move(reason);
+}
+
+std::string Tuner::Loop::idle_end_reason() const {
+  if (searcher_done_) return detail::kEndSearcherExhausted;
+  if (rules_->trial_budget_spent(trials_.size())) return detail::kEndTrialBudgetSpent;
+  return detail::kEndNothingToRun;
+}
+
+double Tuner::Loop::wait_deadline() const {
+  const double deadline = ended_ ? kInf : rules_->deadline();
+  if (virtual_clock_) return deadline;
+  return std::min(deadline, clock_.now() + kRealClockWakeup);
+}
+
+std::optional<ExecutorEvent> Tuner::Loop::next_event() {
+  std::optional<ExecutorEvent> event = executor_.next_event(wait_deadline());
+  // On a virtual clock only events move time: no event before the deadline while trials run
+  // means the executor lost them, and waiting again would spin forever.
+  if (!event && virtual_clock_ && running_ > 0 && (ended_ || !rules_->time_reached(clock_.now()))) {
+    throw Error::FailedPrecondition(
+        fmt::format("executor returned no event while {} trials are running", running_));
+  }
+  return event;
+}
+
+void Tuner::Loop::shut_down() {
+  for (LiveTrial& trial : trials_) {
+    if (!trial.running) continue;
+    if (trial.on_exit == OnExit::kNone) {
+      trial.on_exit = OnExit::kStop;
+      trial.stop_completed = false;
+      events_.flush();
+      executor_.cancel(trial.record.id);
+    } else if (trial.on_exit == OnExit::kResumeAfterPause) {
+      trial.on_exit = OnExit::kPause;  // the experiment is over: it stays paused
+    }
+  }
+  while (running_ > 0) {
+    std::optional<ExecutorEvent> event = next_event();
+    if (event) handle(*event);
+  }
+}
+
+TuneResult Tuner::Loop::make_result() const {
+  TuneResult result;
+  result.trials.reserve(trials_.size());
+  for (const LiveTrial& trial : trials_) result.trials.push_back(trial.record);
+  result.best = best_trial_;
+  result.best_value = best_value_;
+  result.elapsed = clock_.now() - start_time_;
+  result.busy_slot_seconds = busy_slot_seconds_;
+  std::size_t concurrency = pool_.capacity(options_.per_trial);
+  if (options_.max_concurrent > 0) concurrency = std::min(concurrency, options_.max_concurrent);
+  if (result.elapsed > 0 && concurrency > 0) {
+    result.utilisation = busy_slot_seconds_ / (static_cast<double>(concurrency) * result.elapsed);
+  }
+  result.num_results = num_results_;
+  result.end_reason = end_reason_;
+  return result;
+}
+
+}  // namespace tuneq
