@@ -10,7 +10,7 @@
 //   randn(mean, sd)             normal; sd > 0                              -
 //   randint(low, high)          int in [low, high)                          EXCLUSIVE
 //   lograndint(low, high)       floor(loguniform(low, high)); low >= 1      EXCLUSIVE
-//   qrandint(low, high, q)      round(uniform(low, high) / q) * q, int      INCLUSIVE
+//   qrandint(low, high, q)      a multiple of q in [low, high], all equally likely  INCLUSIVE
 //   choice([v...])              one of the values, each equally likely      -
 //   grid([v...])                every value, crossed with the other grid axes (not sampled)
 //
