@@ -1,0 +1,143 @@
+// ASHA, promotion variant (Li et al., "A System for Massively Parallel Hyperparameter Tuning",
+// MLSys 2020, Algorithm 2).
+//
+// Rungs and brackets: see asha_bracket.hpp (bracket s has rungs at grace_period * eta^(k+s) <=
+// max_t; trial i goes to bracket i mod brackets). On a result with resource t and value v of a
+// running trial:
+// - t >= max_t: Stop, completed ("reached max_t {}") (recorded first at the highest rung newly
+//   reached, if any, so rung counts include finishers). stop_last_trials is ignored.
+// - t reaches a rung above the trial's last one (only the highest such rung counts; a rung is
+//   recorded only the first time a trial reaches it): score(v) is recorded there and the trial
+//   pauses: Pause ("paused at rung {} ({}), rank {} of {}"; rank 1 = best, among the n recorded).
+//   v NaN: recorded as worst (score -inf, counts in n) and Stop ("metric is NaN at rung {} ({})"),
+//   since it could never be promoted.
+// - otherwise Continue.
+// on_free_slot: rungs below max_t are visited highest milestone first (ties: higher rung index,
+// then lower bracket). In a rung with n recorded scores the candidate is its best paused,
+// not-yet-promoted trial; it is promoted iff (a) its rank among all n (0 = best) is < floor(n/eta)
+// and (b) fewer than floor(n/eta) trials were promoted from the rung so far. Guard (b) is stricter
+// than the paper: there the promotable set is "top floor(n/eta) minus already promoted", and as a
+// rung grows an early promotee can drop out of the top while newcomers enter it, so promotions
+// could exceed floor(n/eta); (b) keeps "promoted <= floor(n/eta)" true at all times. Found:
+// Resume(id), the trial runs on toward its next rung. Else StartNew if the loop can, else Wait.
+// on_trial_finished removes a paused trial from the candidates. Ties in score: earlier trial
+// ranks first. Cost: O(1) between rungs, O(log n) at a rung, O(rungs * log n) per free slot.
+// Pure: no clock, no I/O.
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "schedule/asha_bracket.hpp"
+#include "tuneq/scheduler.hpp"
+
+namespace tuneq {
+namespace {
+
+enum class TrialState : std::uint8_t { kRunning, kPaused, kEnded };
+
+// What a promotion scheduler keeps per trial: 16 bytes, in a vector indexed by id.
+struct TrialSlot {
+  double score = 0;        // score recorded at `rung` (valid when rung >= 0)
+  std::int16_t rung = -1;  // highest rung index recorded, -1 if none
+  TrialState state = TrialState::kRunning;
+};
+
+class AshaPromotion final : public Scheduler {
+ public:
+  explicit AshaPromotion(const AshaOptions& options) : options_(options), ladder_(options) {}
+
+  std::string name() const override { return "asha_promotion"; }
+
+  void on_trial_added(TrialId id) override { track(id); }
+
+  Decision on_result(TrialId id, const Result& result, const LoopState& /*loop*/) override {
+    track(id);
+    TrialSlot& trial = trials_[id];
+    if (trial.state == TrialState::kEnded) return Decision::Stop("trial has already ended");
+    const int bracket = ladder_.bracket_of(id);
+    if (trial.state == TrialState::kPaused) {
+      // A report that was in flight when the trial was told to pause: the answer stands.
+      const detail::AshaRung& rung = ladder_.rungs(bracket)[static_cast<std::size_t>(trial.rung)];
+      return Decision::Pause("already paused at rung {} ({})",
+                             {static_cast<double>(trial.rung), rung.milestone});
+    }
+    const int k = ladder_.newly_reached(bracket, trial.rung, result.resource);
+    const bool at_max_t = result.resource >= options_.max_t;
+    if (k < 0) {
+      if (!at_max_t) return Decision::Continue();
+      trial.state = TrialState::kEnded;
+      return Decision::Complete("reached max_t {}", {options_.max_t});
+    }
+
+    detail::AshaRung& rung = ladder_.rungs(bracket)[static_cast<std::size_t>(k)];
+    const bool is_nan = std::isnan(result.value);
+    trial.rung = static_cast<std::int16_t>(k);
+    trial.score = tuneq::score(options_.mode, result.value);  // NaN -> -inf
+    rung.scores.insert(trial.score, id);
+    if (at_max_t) {
+      trial.state = TrialState::kEnded;
+      return Decision::Complete("reached max_t {}", {options_.max_t});
+    }
+    if (is_nan) {
+      trial.state = TrialState::kEnded;
+      return Decision::Stop("metric is NaN at rung {} ({})",
+                            {static_cast<double>(k), rung.milestone});
+    }
+    rung.paused.insert(trial.score, id);
+    trial.state = TrialState::kPaused;
+    const auto rank = static_cast<double>(rung.scores.rank(trial.score, id) + 1);
+    return Decision::Pause(
+        "paused at rung {} ({}), rank {} of {}",
+        {static_cast<double>(k), rung.milestone, rank, static_cast<double>(rung.scores.size())});
+  }
+
+  void on_trial_finished(TrialId id, TrialEnd /*how*/) override {
+    track(id);
+    TrialSlot& trial = trials_[id];
+    if (trial.state == TrialState::kPaused) {
+      ladder_.rungs(ladder_.bracket_of(id))[static_cast<std::size_t>(trial.rung)].paused.erase(
+          trial.score, id);
+    }
+    trial.state = TrialState::kEnded;
+  }
+
+  SlotChoice on_free_slot(const LoopState& loop) override {
+    for (detail::AshaRung* rung : ladder_.promotion_order()) {
+      if (rung->paused.empty()) continue;
+      const auto quota = static_cast<std::size_t>(
+          std::floor(static_cast<double>(rung->scores.size()) / options_.reduction_factor));
+      if (rung->promoted >= quota) continue;
+      const auto [score, id] = rung->paused.kth_best(0);
+      if (rung->scores.rank(score, id) >= quota) continue;
+      rung->paused.erase(score, id);
+      ++rung->promoted;
+      trials_[id].state = TrialState::kRunning;
+      return SlotChoice::Resume(id);
+    }
+    return loop.can_start_new ? SlotChoice::StartNew() : SlotChoice::Wait();
+  }
+
+  std::vector<RungView> rungs() const override { return ladder_.views(); }
+
+ private:
+  // Ids are dense in add order; the vector grows only when a new id appears.
+  void track(TrialId id) {
+    if (id >= trials_.size()) trials_.resize(id + 1);
+  }
+
+  AshaOptions options_;
+  detail::AshaLadder ladder_;
+  std::vector<TrialSlot> trials_;
+};
+
+}  // namespace
+
+std::unique_ptr<Scheduler> make_asha_promotion(const AshaOptions& options) {
+  detail::validate_asha_options(options.max_t, options.grace_period, options.reduction_factor,
+                                options.brackets);
+  return std::make_unique<AshaPromotion>(options);
+}
+
+}  // namespace tuneq
