@@ -147,12 +147,19 @@ TuneResult Tuner::Loop::run() {
   start_time_ = clock_.now();
   rules_.emplace(options_.budget, options_.mode, start_time_);
   while (true) {
-    if (rules_->time_reached(clock_.now())) end(rules_->time_reason());
-    if (!ended_) fill_slots();
-    if (!ended_ && running_ == 0) end(idle_end_reason());
+    // On a virtual clock the events stamped exactly at the deadline are still handled; the end
+    // comes when the executor has nothing left at or before it.
+    const bool out_of_time = rules_->time_reached(clock_.now());
+    if (out_of_time && !virtual_clock_) end(rules_->time_reason());
+    if (!ended_ && !out_of_time) fill_slots();
+    if (!ended_ && running_ == 0) end(out_of_time ? rules_->time_reason() : idle_end_reason());
     if (ended_) break;
     std::optional<ExecutorEvent> event = next_event();
-    if (event) handle(*event);
+    if (event) {
+      handle(*event);
+    } else if (rules_->time_reached(clock_.now())) {
+      end(rules_->time_reason());
+    }
   }
   shut_down();
   events_.flush();
