@@ -1,0 +1,229 @@
+// Spawning with fork + execve. Everything the child needs (argv, envp, the candidate paths of
+// the PATH search, the working directory) is prepared before fork, so that between fork and
+// exec the child makes only async-signal-safe calls, which keeps spawning safe in a
+// multi-threaded host. Exec failures travel back through a close-on-exec pipe: EOF means the
+// exec succeeded, an {stage, errno} record means it did not.
+#include "run/child_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "tuneq/error.hpp"
+
+namespace tuneq::detail {
+namespace {
+
+enum class Stage : int { kChdir = 1, kExec = 2 };
+struct SpawnFailure {
+  Stage stage;
+  int error;
+};
+
+// Moves fd above 0..2 so that the child's dup2 onto 0, 1 and 2 cannot clobber it (possible when
+// the host runs with a closed stdin/stdout).
+UniqueFd above_stdio(int fd) {
+  if (fd < 0) throw Error::Io(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+  if (fd > 2) return UniqueFd(fd);
+  const int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  const int saved = errno;
+  close(fd);
+  if (moved < 0) throw Error::Io(fmt::format("cannot move a descriptor: {}", std::strerror(saved)));
+  return UniqueFd(moved);
+}
+
+// Where execvp would look for `program`, given the child's environment.
+std::vector<std::string> exec_candidates(const std::string& program,
+                                         const std::vector<std::string>& env) {
+  if (program.find('/') != std::string::npos) return {program};
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (const std::string& entry : env) {
+    if (entry.starts_with("PATH=")) path = entry.substr(5);
+  }
+  std::vector<std::string> candidates;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = std::min(path.find(':', start), path.size());
+    const std::string dir = path.substr(start, end - start);
+    candidates.push_back(dir.empty() ? program : dir + "/" + program);  // "" is the cwd
+    if (end == path.size()) break;
+    start = end + 1;
+  }
+  return candidates;
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// In the forked child: become a group leader, wire up 0/1/2, enter cwd, exec. Never returns.
+[[noreturn]] void run_child(int in, int out, int err, int report, const char* cwd,
+                            const std::vector<char*>& candidates, char* const* argv,
+                            char* const* envp) {
+  setpgid(0, 0);
+  // Handlers of the host must not run here, and signals it ignores for itself (SIGPIPE often)
+  // must not stay ignored in the trial.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction current {};
+    if (sigaction(sig, nullptr, &current) != 0) continue;
+    if (sig == SIGPIPE || sig == SIGXFSZ || current.sa_handler != SIG_IGN) {
+      sigaction(sig, &default_action, nullptr);
+    }
+  }
+  dup2(in, 0);
+  dup2(out, 1);
+  dup2(err, 2);
+  SpawnFailure failure{Stage::kChdir, 0};
+  if (chdir(cwd) != 0) {
+    failure.error = errno;
+  } else {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    failure.stage = Stage::kExec;
+    bool denied = false;
+    for (char* candidate : candidates) {
+      if (candidate == nullptr) break;
+      execve(candidate, argv, envp);
+      failure.error = errno;
+      denied = denied || errno == EACCES;
+      if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) break;
+    }
+    if (denied && (failure.error == ENOENT || failure.error == ENOTDIR)) failure.error = EACCES;
+  }
+  [[maybe_unused]] const ssize_t ignored = write(report, &failure, sizeof failure);
+  _exit(127);
+}
+
+}  // namespace
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) close(fd_);
+  fd_ = fd;
+}
+
+std::unique_ptr<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
+  if (request.argv.empty() || request.argv[0].empty()) {
+    throw Error::Io("cannot execute the command: the program name is empty");
+  }
+  const std::vector<std::string> candidate_paths = exec_candidates(request.argv[0], request.env);
+  const std::vector<char*> candidates = c_strings(candidate_paths);
+  const std::vector<char*> argv = c_strings(request.argv);
+  const std::vector<char*> envp = c_strings(request.env);
+  const std::string cwd = request.cwd.string();
+
+  int out_pipe[2];
+  int in_pair[2];
+  int report_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) out_pipe[0] = out_pipe[1] = -1;
+  UniqueFd out_read = above_stdio(out_pipe[0]);
+  UniqueFd out_write = above_stdio(out_pipe[1]);
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in_pair) != 0)
+    in_pair[0] = in_pair[1] = -1;
+  UniqueFd in_write = above_stdio(in_pair[0]);
+  UniqueFd in_read = above_stdio(in_pair[1]);
+  if (pipe2(report_pipe, O_CLOEXEC) != 0) report_pipe[0] = report_pipe[1] = -1;
+  UniqueFd report_read = above_stdio(report_pipe[0]);
+  UniqueFd report_write = above_stdio(report_pipe[1]);
+  UniqueFd err = above_stdio(fcntl(request.stderr_fd, F_DUPFD_CLOEXEC, 3));
+
+  sigset_t all;
+  sigset_t previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);  // no host handler may run in the child
+  const pid_t pid = fork();
+  if (pid == 0) {
+    run_child(in_read.get(), out_write.get(), err.get(), report_write.get(), cwd.c_str(),
+              candidates, argv.data(), envp.data());
+  }
+  const int fork_error = errno;
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (pid < 0) {
+    throw Error::Io(
+        fmt::format("cannot start '{}': fork: {}", request.argv[0], std::strerror(fork_error)));
+  }
+  in_read.reset();
+  out_write.reset();
+  err.reset();
+  report_write.reset();
+
+  SpawnFailure failure{};
+  ssize_t got = 0;
+  do {
+    got = read(report_read.get(), &failure, sizeof failure);
+  } while (got < 0 && errno == EINTR);
+  if (got > 0) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (failure.stage == Stage::kChdir) {
+      throw Error::Io(fmt::format("cannot enter the trial directory '{}': {}", cwd,
+                                  std::strerror(failure.error)));
+    }
+    throw Error::Io(
+        fmt::format("cannot execute '{}': {}", request.argv[0], std::strerror(failure.error)));
+  }
+  fcntl(out_read.get(), F_SETFL, fcntl(out_read.get(), F_GETFL) | O_NONBLOCK);
+  // pidfd_open has no glibc wrapper before 2.36; -1 (ENOSYS on old kernels) is handled by callers.
+  const long exit_fd = syscall(SYS_pidfd_open, pid, 0);
+  return std::make_unique<ChildProcess>(pid, std::move(in_write), std::move(out_read),
+                                        UniqueFd(static_cast<int>(exit_fd)));
+}
+
+ChildProcess::~ChildProcess() {
+  if (reaped_) return;
+  signal_group(SIGKILL);
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+bool ChildProcess::send(std::string_view data) {
+  if (!stdin_) return false;
+  const ssize_t sent = ::send(stdin_.get(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  return sent == static_cast<ssize_t>(data.size());
+}
+
+void ChildProcess::signal_group(int sig) const {
+  kill(-pid_, sig);
+}
+
+std::optional<int> ChildProcess::try_reap() {
+  if (reaped_) return std::nullopt;
+  int status = 0;
+  pid_t got = 0;
+  do {
+    got = waitpid(pid_, &status, WNOHANG);
+  } while (got < 0 && errno == EINTR);
+  if (got == 0) return std::nullopt;
+  reaped_ = true;
+  exit_fd_.reset();
+  // ECHILD: someone else reaped it (a host that ignores SIGCHLD); the status is lost.
+  if (got < 0) return W_EXITCODE(255, 0);
+  return status;
+}
+
+std::string describe_wait_status(int status) {
+  if (WIFSIGNALED(status)) return fmt::format("killed by signal {}", WTERMSIG(status));
+  return fmt::format("exit status {}", WEXITSTATUS(status));
+}
+
+int exit_code_of(int status) {
+  return WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+}  // namespace tuneq::detail

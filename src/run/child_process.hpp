@@ -1,0 +1,99 @@
+// One child process leading its own process group, with stdin and stdout connected to us.
+// Linux only (fork/execve, pidfd when the kernel has it).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tuneq::detail {
+
+// An owned file descriptor, closed on destruction.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) reset(other.release());
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  int release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+struct SpawnRequest {
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH (of `env`) unless it has a '/'
+  std::vector<std::string> env;   // the whole environment, "NAME=value" each
+  std::filesystem::path cwd;      // the child's working directory
+  int stderr_fd = -1;             // becomes the child's stderr (we keep our copy)
+};
+
+// A running child. Its stdin is a socket (our end written with MSG_NOSIGNAL|MSG_DONTWAIT, so a
+// child that never reads can neither block us nor raise SIGPIPE), its stdout a pipe whose read end
+// is non-blocking. The child runs in a new process group whose id is its pid; signals go to the
+// whole group. Destroying an unreaped ChildProcess SIGKILLs the group and reaps the child.
+class ChildProcess {
+ public:
+  // Throws Error::Io naming the program and the reason when it cannot start (not found, not
+  // executable, bad working directory); the error arrives before spawn returns.
+  static std::unique_ptr<ChildProcess> spawn(const SpawnRequest& request);
+
+  ChildProcess(pid_t pid, UniqueFd in, UniqueFd out, UniqueFd exit_fd)
+      : pid_(pid), stdin_(std::move(in)), stdout_(std::move(out)), exit_fd_(std::move(exit_fd)) {}
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  pid_t pid() const { return pid_; }
+  int stdout_fd() const { return stdout_.get(); }
+  // Readable once the child has exited (a pidfd); -1 when the kernel has no pidfd_open, in which
+  // case callers poll try_reap() now and then.
+  int exit_fd() const { return exit_fd_.get(); }
+
+  // Writes all of `data` to the child's stdin or nothing: false when the socket is full or the
+  // child has closed its end.
+  bool send(std::string_view data);
+  void close_stdin() { stdin_.reset(); }
+  void close_stdout() { stdout_.reset(); }
+
+  // Sends `sig` to every process of the group (also after the leader has been reaped; members
+  // may outlive it). Nothing happens when the group is gone.
+  void signal_group(int sig) const;
+
+  // The leader's wait status once it has exited (waitpid WNOHANG), else nullopt.
+  std::optional<int> try_reap();
+  bool reaped() const { return reaped_; }
+
+ private:
+  pid_t pid_;
+  bool reaped_ = false;
+  UniqueFd stdin_;
+  UniqueFd stdout_;
+  UniqueFd exit_fd_;
+};
+
+// "exit status 3" / "killed by signal 9" for a wait status; and the exit code the executor
+// reports: the status, or -signal.
+std::string describe_wait_status(int status);
+int exit_code_of(int status);
+
+}  // namespace tuneq::detail
