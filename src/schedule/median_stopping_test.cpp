@@ -1,12 +1,16 @@
 // The median stopping rule, computed by hand. "mean at t" is a trial's running mean at t: the
 // mean of its non-NaN values with grace_period <= resource <= t.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include "tuneq/error.hpp"
 #include "tuneq/scheduler.hpp"
@@ -35,13 +39,7 @@ struct RuleCase {
 
 MedianStoppingOptions Options(Mode mode, double grace, std::size_t min_samples,
                               double min_time_slice = 0, bool hard_stop = true) {
-  MedianStoppingOptions o;
-  o.mode = mode;
-  o.grace_period = grace;
-  o.min_samples_required = min_samples;
-  o.min_time_slice = min_time_slice;
-  o.hard_stop = hard_stop;
-  return o;
+  return {mode, grace, min_samples, min_time_slice, hard_stop};
 }
 
 void Play(const RuleCase& c) {
@@ -261,6 +259,116 @@ TEST(MedianStopping, ResumesPausedTrialsEarliestFirst) {
   EXPECT_EQ(rule->on_free_slot({false, 2}).trial, 0u);
   EXPECT_EQ(rule->on_free_slot({false, 1}).trial, 2u);
   EXPECT_EQ(rule->on_free_slot({false, 0}).kind, SlotChoice::Kind::kWait);
+}
+
+// Ray's rule computed the slow way, from every trial's full list of results, for comparison.
+class ReferenceRule {
+ public:
+  explicit ReferenceRule(const MedianStoppingOptions& o) : o_(o) {}
+
+  Decision on_result(TrialId id, double t, double v, std::size_t waiting) {
+    Trial& me = trials_[id];
+    if (me.stopped || (!me.results.empty() && t < me.results.back().first)) {
+      return Decision::Continue();
+    }
+    me.results.push_back({t, v});
+    if (better(o_.mode, v, me.best)) me.best = v;
+    if (t < o_.grace_period) return Decision::Continue();
+    std::vector<double> scores;  // others' running means at t as scores; NaN: no mean
+    for (const auto& [other, trial] : trials_) {
+      if (other == id || trial.results.empty() || trial.results.back().first < t) continue;
+      double sum = 0;
+      int count = 0;
+      for (const auto& [r, x] : trial.results) {
+        if (r >= o_.grace_period && r <= t && !std::isnan(x)) sum += x, ++count;
+      }
+      const double mean = count == 0 ? kNan : sum / count;
+      scores.push_back(o_.mode == Mode::kMax ? mean : -mean);
+    }
+    const auto n = static_cast<double>(scores.size());
+    if (scores.size() < o_.min_samples_required) {
+      if (t - me.last_yield > o_.min_time_slice && waiting > 0) {
+        me.last_yield = t;
+        return Decision::Pause("yielding: {} of {} trials needed reached {}",
+                               {n, double(o_.min_samples_required), t});
+      }
+      return Decision::Continue();
+    }
+    std::sort(scores.begin(), scores.end(), [](double a, double b) {
+      return std::isnan(a) != std::isnan(b) ? std::isnan(a) : a < b;  // NaN first (worst)
+    });
+    const std::size_t k = scores.size();
+    double score = scores[k / 2];
+    if (k % 2 == 0) {
+      const double low = scores[k / 2 - 1];
+      score = std::isnan(low) || std::isnan(score) ? kNan
+              : low == score                       ? low
+                                                   : std::midpoint(low, score);
+    }
+    const double median = std::isnan(score) ? kNan : o_.mode == Mode::kMax ? score : -score;
+    if (!std::isnan(me.best) && (std::isnan(median) || !better(o_.mode, median, me.best))) {
+      return Decision::Continue();
+    }
+    me.stopped = true;
+    const char* why = "best {} worse than median {} of {} trials at {}";
+    return o_.hard_stop ? Decision::Stop(why, {me.best, median, n, t})
+                        : Decision::Pause(why, {me.best, median, n, t});
+  }
+
+ private:
+  struct Trial {
+    std::vector<std::pair<double, double>> results;  // (resource, value)
+    double best = kNan;
+    double last_yield = -kInf;
+    bool stopped = false;
+  };
+  MedianStoppingOptions o_;
+  std::map<TrialId, Trial> trials_;
+};
+
+struct RandomReport {
+  int trial = 0;
+  int advance = 1;  // 0: the same resource again; more: levels skipped
+  double value = 0;
+  std::size_t waiting = 0;
+};
+
+// Random trials reporting on an integer grid (sometimes skipping or repeating a level, sometimes
+// out of order) agree with the reference on every decision, reason included.
+RC_GTEST_PROP(MedianStoppingProperty, AgreesWithTheSlowReference, ()) {
+  MedianStoppingOptions o;
+  o.mode = *rc::gen::element(Mode::kMin, Mode::kMax);
+  o.grace_period = *rc::gen::inRange(0, 4);
+  o.min_samples_required = static_cast<std::size_t>(*rc::gen::inRange(1, 5));
+  o.min_time_slice = *rc::gen::inRange(0, 3);
+  o.hard_stop = *rc::gen::arbitrary<bool>();
+  const auto value = rc::gen::weightedOneOf<double>(
+      {{12, rc::gen::map(rc::gen::inRange(-6, 6), [](int x) { return x / 2.0; })},
+       {2, rc::gen::just(kNan)},
+       {1, rc::gen::element(kInf, -kInf)}});
+  const auto report = rc::gen::build<RandomReport>(
+      rc::gen::set(&RandomReport::trial, rc::gen::inRange(0, 12)),
+      rc::gen::set(&RandomReport::advance,
+                   rc::gen::weightedOneOf<int>({{6, rc::gen::just(1)},
+                                                {1, rc::gen::just(0)},
+                                                {1, rc::gen::just(-1)},
+                                                {2, rc::gen::inRange(2, 5)}})),
+      rc::gen::set(&RandomReport::value, value),
+      rc::gen::set(&RandomReport::waiting, rc::gen::inRange<std::size_t>(0, 2)));
+  const auto reports = *rc::gen::resize(300, rc::gen::container<std::vector<RandomReport>>(report));
+
+  auto rule = make_median_stopping(o);
+  ReferenceRule reference(o);
+  for (TrialId id = 0; id < 12; ++id) rule->on_trial_added(id);
+  std::vector<double> resource(12, 0);
+  for (const RandomReport& r : reports) {
+    const auto id = static_cast<TrialId>(r.trial);
+    resource[id] += r.advance;
+    const Decision got = rule->on_result(id, Result{resource[id], r.value}, {true, r.waiting});
+    const Decision want = reference.on_result(id, resource[id], r.value, r.waiting);
+    RC_ASSERT(got.action == want.action);
+    RC_ASSERT(got.reason() == want.reason());
+  }
 }
 
 TEST(MedianStopping, RejectsBadOptions) {
