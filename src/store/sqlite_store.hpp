@@ -97,6 +97,7 @@ class SqliteStore final : public EventLog {
   void configure(Durability durability);
   void prepare_statements();
   void exec(const char* sql);
+  void run(sqlite3_stmt* stmt);  // steps a statement that returns no rows, then resets it
   Stmt prepare(const char* sql);
   [[noreturn]] void fail(int rc);
   void commit();
@@ -105,6 +106,8 @@ class SqliteStore final : public EventLog {
 
   std::filesystem::path path_;
   Db db_;  // declared before the statements: they are finalized first
+  Stmt begin_;
+  Stmt commit_;
   Stmt insert_event_;
   Stmt select_since_;
   bool in_transaction_ = false;
