@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -38,6 +39,23 @@ std::size_t count_rungs(double max_t, double grace_period, double eta) {
   std::size_t count = 0;
   for (double m = grace_period; m <= limit && count <= kMaxRungsPerBracket; m *= eta) ++count;
   return count;
+}
+
+// The first index of sorted `values` for which `before` is false (before must be true on a
+// prefix). Branch-free: the comparison feeds a conditional move, so the search does not stall on
+// mispredicted jumps, which cost more than the comparisons themselves in a bucket of random
+// scores.
+template <typename Before>
+std::size_t first_index(const std::vector<double>& values, Before before) {
+  std::size_t n = values.size();
+  if (n == 0) return 0;
+  const double* base = values.data();
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base += before(base[half]) ? half : 0;
+    n -= half;
+  }
+  return static_cast<std::size_t>(base - values.data()) + (before(*base) ? 1 : 0);
 }
 
 }  // namespace
@@ -89,6 +107,149 @@ std::vector<double> asha_milestones(double max_t, double grace_period, double re
   return milestones;
 }
 
+std::size_t RunningQuantile::low_size_for(std::size_t n) const {
+  // The same floating computation as OrderStats::quantile, so both pick the same ranks.
+  return static_cast<std::size_t>(std::floor(q_ * static_cast<double>(n - 1))) + 1;
+}
+
+void RunningQuantile::insert(double score) {
+  if (low_.empty() || score <= low_.front()) {
+    low_.push_back(score);
+    std::push_heap(low_.begin(), low_.end());
+  } else {
+    high_.push_back(score);
+    std::push_heap(high_.begin(), high_.end(), std::greater<>());
+  }
+  // low_size_for grows by at most one per insert, so at most one top moves across.
+  const std::size_t want = low_size_for(size());
+  while (low_.size() > want) {
+    std::pop_heap(low_.begin(), low_.end());
+    high_.push_back(low_.back());
+    low_.pop_back();
+    std::push_heap(high_.begin(), high_.end(), std::greater<>());
+  }
+  while (low_.size() < want) {
+    std::pop_heap(high_.begin(), high_.end(), std::greater<>());
+    low_.push_back(high_.back());
+    high_.pop_back();
+    std::push_heap(low_.begin(), low_.end());
+  }
+}
+
+double RunningQuantile::quantile() const {
+  // pos = q (n - 1); a = x[floor(pos)] is low_'s top, b = x[floor(pos) + 1] is high_'s top.
+  const double pos = q_ * static_cast<double>(size() - 1);
+  const double frac = pos - std::floor(pos);
+  const double a = low_.front();
+  if (frac == 0.0 || high_.empty()) return a;
+  const double b = high_.front();
+  if (a == b) return a;  // also keeps inf == inf from turning into NaN
+  if (std::isinf(a) || std::isinf(b)) return frac < 1.0 ? (std::isinf(a) ? a : b) : b;
+  return a + (b - a) * frac;
+}
+
+std::size_t ScoreRanks::Entries::lower_bound(double neg_score, TrialId id) const {
+  const std::size_t at = first_index(neg_scores, [neg_score](double x) { return x < neg_score; });
+  if (at == neg_scores.size() || neg_scores[at] != neg_score) return at;
+  // A run of equal scores: ordered by id within it.
+  const std::size_t end = first_index(neg_scores, [neg_score](double x) { return x <= neg_score; });
+  return static_cast<std::size_t>(std::lower_bound(ids.begin() + static_cast<std::ptrdiff_t>(at),
+                                                   ids.begin() + static_cast<std::ptrdiff_t>(end),
+                                                   id) -
+                                  ids.begin());
+}
+
+std::size_t ScoreRanks::Entries::upper_bound(double neg_score, TrialId id) const {
+  const std::size_t at = first_index(neg_scores, [neg_score](double x) { return x < neg_score; });
+  if (at == neg_scores.size() || neg_scores[at] != neg_score) return at;
+  const std::size_t end = first_index(neg_scores, [neg_score](double x) { return x <= neg_score; });
+  return static_cast<std::size_t>(std::upper_bound(ids.begin() + static_cast<std::ptrdiff_t>(at),
+                                                   ids.begin() + static_cast<std::ptrdiff_t>(end),
+                                                   id) -
+                                  ids.begin());
+}
+
+void ScoreRanks::Entries::insert(std::size_t at, double neg_score, TrialId id) {
+  neg_scores.insert(neg_scores.begin() + static_cast<std::ptrdiff_t>(at), neg_score);
+  ids.insert(ids.begin() + static_cast<std::ptrdiff_t>(at), id);
+}
+
+std::size_t ScoreRanks::insert(double score, TrialId id) {
+  const double neg_score = -score;
+  ++size_;
+  if (pool_.empty()) {
+    pool_.emplace_back().insert(0, neg_score, id);
+    order_.push_back(0);
+    sizes_.push_back(1);
+    firsts_.insert(0, neg_score, id);
+    fenwick_.assign(2, 1);
+    return 0;
+  }
+  const std::size_t b = bucket_of(neg_score, id);
+  Entries& entries = bucket(b);
+  // A binary search in a cold bucket waits for one cache miss after another; asking for every
+  // line at once lets the misses overlap (the insert's memmove reads half of them anyway).
+  const char* bytes = reinterpret_cast<const char*>(entries.neg_scores.data());
+  for (std::size_t offset = 0; offset < entries.neg_scores.size() * sizeof(double); offset += 64) {
+    __builtin_prefetch(bytes + offset);
+  }
+  const std::size_t at = entries.lower_bound(neg_score, id);
+  const std::size_t rank = count_before(b) + at;
+  entries.insert(at, neg_score, id);
+  if (at == 0) {
+    firsts_.neg_scores[b] = neg_score;
+    firsts_.ids[b] = id;
+  }
+  ++sizes_[b];
+  for (std::size_t i = b + 1; i < fenwick_.size(); i += i & (~i + 1)) ++fenwick_[i];
+  if (sizes_[b] >= kBucketMax) split(b);
+  return rank;
+}
+
+std::size_t ScoreRanks::rank(double score, TrialId id) const {
+  if (size_ == 0) return 0;
+  const std::size_t b = bucket_of(-score, id);
+  return count_before(b) + bucket(b).lower_bound(-score, id);
+}
+
+std::size_t ScoreRanks::bucket_of(double neg_score, TrialId id) const {
+  // The last bucket whose first entry is not after the probe; the first bucket for a probe
+  // before every entry.
+  const std::size_t after = firsts_.upper_bound(neg_score, id);
+  return after == 0 ? 0 : after - 1;
+}
+
+std::size_t ScoreRanks::count_before(std::size_t bucket) const {
+  std::size_t sum = 0;
+  for (std::size_t i = bucket; i > 0; i -= i & (~i + 1)) sum += fenwick_[i];
+  return sum;
+}
+
+void ScoreRanks::split(std::size_t b) {
+  Entries upper;
+  {
+    Entries& full = bucket(b);
+    const auto half = static_cast<std::ptrdiff_t>(full.neg_scores.size() / 2);
+    upper.neg_scores.assign(full.neg_scores.begin() + half, full.neg_scores.end());
+    upper.ids.assign(full.ids.begin() + half, full.ids.end());
+    full.neg_scores.resize(static_cast<std::size_t>(half));
+    full.ids.resize(static_cast<std::size_t>(half));
+    sizes_[b] = static_cast<std::uint32_t>(half);
+  }
+  const auto after = static_cast<std::ptrdiff_t>(b + 1);
+  firsts_.insert(b + 1, upper.neg_scores.front(), upper.ids.front());
+  sizes_.insert(sizes_.begin() + after, static_cast<std::uint32_t>(upper.neg_scores.size()));
+  order_.insert(order_.begin() + after, static_cast<std::uint32_t>(pool_.size()));
+  pool_.push_back(std::move(upper));  // may move the other buckets: `full` is not used after
+  // Rebuild the Fenwick tree in O(buckets): each node adds itself to its parent.
+  fenwick_.assign(sizes_.size() + 1, 0);
+  for (std::size_t i = 1; i < fenwick_.size(); ++i) {
+    fenwick_[i] += sizes_[i - 1];
+    const std::size_t parent = i + (i & (~i + 1));
+    if (parent < fenwick_.size()) fenwick_[parent] += fenwick_[i];
+  }
+}
+
 AshaLadder::AshaLadder(const AshaOptions& options) : bracket_count_(options.brackets) {
   // Bracket s has rungs iff s < (rungs of bracket 0), so that bounds the stored brackets.
   const std::size_t base_rungs =
@@ -106,6 +267,7 @@ AshaLadder::AshaLadder(const AshaOptions& options) : bracket_count_(options.brac
       rung.index = static_cast<int>(k);
       rung.milestone = milestones[k];
       rung.reach = milestones[k] * (1 - kMilestoneTolerance);
+      rung.cutoff = RunningQuantile(1.0 - 1.0 / options.reduction_factor);
     }
   }
   // Taken only once every vector is complete, so the pointers stay valid.
@@ -125,8 +287,8 @@ std::vector<RungView> AshaLadder::views() const {
   std::vector<RungView> views;
   for (const auto& rungs : brackets_) {
     for (const auto& rung : rungs) {
-      views.push_back(RungView{rung.bracket, rung.milestone, rung.scores.size(), rung.promoted,
-                               rung.paused.size()});
+      views.push_back(
+          RungView{rung.bracket, rung.milestone, rung.recorded, rung.promoted, rung.paused});
     }
   }
   return views;

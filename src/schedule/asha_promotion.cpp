@@ -23,8 +23,10 @@
 // on_trial_finished removes a paused trial from the candidates. Ties in score: earlier trial
 // ranks first. Cost: O(1) between rungs, O(log n) at a rung, O(rungs * log n) per free slot.
 // Pure: no clock, no I/O.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,9 +39,9 @@ namespace {
 
 enum class TrialState : std::uint8_t { kRunning, kPaused, kEnded };
 
-// What a promotion scheduler keeps per trial: 16 bytes, in a vector indexed by id.
+// What a promotion scheduler keeps per trial: 4 bytes, in a vector indexed by id (the score of
+// a paused trial lives in its rung's heap entry).
 struct TrialSlot {
-  double score = 0;        // score recorded at `rung` (valid when rung >= 0)
   std::int16_t rung = -1;  // highest rung index recorded, -1 if none
   TrialState state = TrialState::kRunning;
 };
@@ -74,8 +76,9 @@ class AshaPromotion final : public Scheduler {
     detail::AshaRung& rung = ladder_.rungs(bracket)[static_cast<std::size_t>(k)];
     const bool is_nan = std::isnan(result.value);
     trial.rung = static_cast<std::int16_t>(k);
-    trial.score = tuneq::score(options_.mode, result.value);  // NaN -> -inf
-    rung.scores.insert(trial.score, id);
+    const double score = tuneq::score(options_.mode, result.value);  // NaN -> -inf
+    const std::size_t rank = rung.scores.insert(score, id);
+    ++rung.recorded;
     if (at_max_t) {
       trial.state = TrialState::kEnded;
       return Decision::Complete("reached max_t {}", {options_.max_t});
@@ -85,33 +88,40 @@ class AshaPromotion final : public Scheduler {
       return Decision::Stop("metric is NaN at rung {} ({})",
                             {static_cast<double>(k), rung.milestone});
     }
-    rung.paused.insert(trial.score, id);
+    rung.paused_heap.emplace_back(-score, id);
+    std::push_heap(rung.paused_heap.begin(), rung.paused_heap.end(), std::greater<>());
+    ++rung.paused;
     trial.state = TrialState::kPaused;
-    const auto rank = static_cast<double>(rung.scores.rank(trial.score, id) + 1);
-    return Decision::Pause(
-        "paused at rung {} ({}), rank {} of {}",
-        {static_cast<double>(k), rung.milestone, rank, static_cast<double>(rung.scores.size())});
+    return Decision::Pause("paused at rung {} ({}), rank {} of {}",
+                           {static_cast<double>(k), rung.milestone, static_cast<double>(rank + 1),
+                            static_cast<double>(rung.recorded)});
   }
 
   void on_trial_finished(TrialId id, TrialEnd /*how*/) override {
     track(id);
     TrialSlot& trial = trials_[id];
     if (trial.state == TrialState::kPaused) {
-      ladder_.rungs(ladder_.bracket_of(id))[static_cast<std::size_t>(trial.rung)].paused.erase(
-          trial.score, id);
+      // Its heap entry goes when it reaches the top (see best_paused).
+      --ladder_.rungs(ladder_.bracket_of(id))[static_cast<std::size_t>(trial.rung)].paused;
     }
     trial.state = TrialState::kEnded;
   }
 
   SlotChoice on_free_slot(const LoopState& loop) override {
     for (detail::AshaRung* rung : ladder_.promotion_order()) {
-      if (rung->paused.empty()) continue;
+      if (rung->paused == 0) continue;
       const auto quota = static_cast<std::size_t>(
-          std::floor(static_cast<double>(rung->scores.size()) / options_.reduction_factor));
+          std::floor(static_cast<double>(rung->recorded) / options_.reduction_factor));
       if (rung->promoted >= quota) continue;
-      const auto [score, id] = rung->paused.kth_best(0);
-      if (rung->scores.rank(score, id) >= quota) continue;
-      rung->paused.erase(score, id);
+      const auto [neg_score, id] = best_paused(*rung);
+      // Every trial ranked before the best paused one is not paused, so its rank is at most
+      // recorded - paused: below the quota, no rank query is needed (the common case).
+      if (rung->recorded - rung->paused >= quota && rung->scores.rank(-neg_score, id) >= quota) {
+        continue;
+      }
+      std::pop_heap(rung->paused_heap.begin(), rung->paused_heap.end(), std::greater<>());
+      rung->paused_heap.pop_back();
+      --rung->paused;
       ++rung->promoted;
       trials_[id].state = TrialState::kRunning;
       return SlotChoice::Resume(id);
@@ -122,6 +132,19 @@ class AshaPromotion final : public Scheduler {
   std::vector<RungView> rungs() const override { return ladder_.views(); }
 
  private:
+  // (-score, id) of the best trial paused at `rung`, left on top of its heap. Entries of trials
+  // that are no longer paused there (promoted, or ended by the loop) are popped on the way: each
+  // entry is pushed and popped once, so this is O(log n) amortized. REQUIRES: rung.paused > 0.
+  std::pair<double, TrialId> best_paused(detail::AshaRung& rung) const {
+    auto& heap = rung.paused_heap;
+    while (true) {
+      const TrialSlot& trial = trials_[heap.front().second];
+      if (trial.state == TrialState::kPaused && trial.rung == rung.index) return heap.front();
+      std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+      heap.pop_back();
+    }
+  }
+
   // Ids are dense in add order; the vector grows only when a new id appears.
   void track(TrialId id) {
     if (id >= trials_.size()) trials_.resize(id + 1);

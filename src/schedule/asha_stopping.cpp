@@ -16,8 +16,10 @@
 //    lower rung it skipped (Ray does that unless stop_last_trials is false).
 // 3. v NaN at a newly reached rung: Stop ("metric is NaN at rung {} ({})"); NOT recorded, so it
 //    does not move other trials' cutoffs (like numpy.nanpercentile). +-inf are ordinary values.
-// Cost per report: O(1) between rungs, O(log n) at a rung (one tree insert). Pure: no clock, no
-// I/O.
+// The cutoff comes from a detail::RunningQuantile per rung (two heaps split at the quantile,
+// equal to OrderStats::quantile): cost per report O(1) between rungs, and at a rung O(1) to read
+// the cutoff plus one heap insert (O(log n) worst case, O(1) on average). Pure: no clock, no I/O.
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -55,14 +57,15 @@ class AshaStopping final : public Scheduler {
       return Decision::Stop("metric is NaN at rung {} ({})", {rung_index, rung.milestone});
     }
     const double score = tuneq::score(options_.mode, result.value);
-    if (rung.scores.empty()) {
-      rung.scores.insert(score, id);
+    ++rung.recorded;
+    if (rung.cutoff.empty()) {
+      rung.cutoff.insert(score);
       ++rung.promoted;
       return Decision::Continue("first at rung {} ({})", {rung_index, rung.milestone});
     }
-    const double cutoff = rung.scores.quantile(1.0 - 1.0 / options_.reduction_factor);
-    const auto n = static_cast<double>(rung.scores.size());
-    rung.scores.insert(score, id);
+    const double cutoff = rung.cutoff.quantile();  // q = 1 - 1/eta
+    const auto n = static_cast<double>(rung.cutoff.size());
+    rung.cutoff.insert(score);
     const std::array<double, 4> args = {rung_index, detail::metric_of(options_.mode, cutoff),
                                         options_.reduction_factor, n};
     if (score < cutoff) return Decision::Stop("below rung {} cutoff {} (top 1/{} of {})", args);

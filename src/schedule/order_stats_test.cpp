@@ -5,6 +5,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "schedule/asha_bracket.hpp"
 
 namespace tuneq::detail {
 namespace {
@@ -128,6 +131,81 @@ TEST(OrderStats, InfinitiesRankAsNumbers) {
   EXPECT_EQ(stats.kth_best(0).first, kInf);
   EXPECT_EQ(stats.kth_best(2).first, -kInf);
   EXPECT_EQ(stats.rank(-kInf, 0), 2u);
+}
+
+// RunningQuantile (the stopping variant's cutoff, two heaps) must equal OrderStats::quantile on
+// the same scores after every insert: same ranks, same interpolation, same infinities.
+TEST(RunningQuantile, MatchesHandComputedPercentiles) {
+  struct Case {
+    double q;
+    std::vector<double> scores;
+    std::vector<double> expected;  // quantile after each insert
+  };
+  const Case cases[] = {
+      // q = 2/3 (eta 3): {1} -> 1; {1,2} -> 1 + 2/3; {1,2,3} -> 2 + 1/3; {1,2,3,4} -> pos 2: 3.
+      {2.0 / 3, {1, 2, 3, 4}, {1, 1 + 2.0 / 3, 2 + 1.0 / 3, 3}},
+      // q = 1/2 (eta 2), arrivals out of order: {4} 4; {2,4} 3; {1,2,4} 2; {1,2,4,8} 3.
+      {0.5, {4, 2, 1, 8}, {4, 3, 2, 3}},
+      // q = 3/4 (eta 4) with ties: {5} 5; {5,5} 5; {0,5,5} pos 1.5: 5; {0,0,5,5} pos 2.25: 5.
+      {0.75, {5, 5, 0, 0}, {5, 5, 5, 5}},
+      // Infinities: {inf} inf; {1, inf} pos 0.5: inf; {-inf, 1, inf} pos 1: 1.
+      {0.5, {kInf, 1, -kInf}, {kInf, kInf, 1}},
+  };
+  for (const Case& c : cases) {
+    RunningQuantile running(c.q);
+    for (std::size_t i = 0; i < c.scores.size(); ++i) {
+      running.insert(c.scores[i]);
+      EXPECT_DOUBLE_EQ(running.quantile(), c.expected[i]) << "q=" << c.q << " i=" << i;
+      EXPECT_EQ(running.size(), i + 1);
+    }
+  }
+}
+
+RC_GTEST_PROP(RunningQuantile, EqualsOrderStatsQuantileAfterEveryInsert, ()) {
+  const int eta = *rc::gen::inRange(2, 6);
+  const double q = 1.0 - 1.0 / eta;
+  const auto scores = *rc::gen::container<std::vector<double>>(rc::gen::weightedOneOf<double>(
+      {{8, rc::gen::map(rc::gen::inRange(-8, 8), [](int x) { return x / 2.0; })},
+       {1, rc::gen::just(kInf)},
+       {1, rc::gen::just(-kInf)}}));
+  RunningQuantile running(q);
+  OrderStats tree;
+  TrialId id = 0;
+  for (double s : scores) {
+    running.insert(s);
+    tree.insert(s, id++);
+    const double want = tree.quantile(q);
+    const double got = running.quantile();
+    RC_ASSERT(got == want);  // bitwise: the same two scores, the same arithmetic
+  }
+}
+
+// ScoreRanks (the promotion variant's record of a rung, sorted buckets) must rank exactly as
+// OrderStats does. Enough inserts to split buckets many times; scores with many ties.
+RC_GTEST_PROP(ScoreRanks, RanksLikeOrderStatsAcrossBucketSplits, ()) {
+  const auto n = static_cast<std::size_t>(*rc::gen::inRange(0, 3000));
+  const int spread = *rc::gen::inRange(1, 50);
+  auto scores = *rc::gen::container<std::vector<int>>(n, rc::gen::inRange(-spread, spread));
+  ScoreRanks ranks;
+  OrderStats tree;
+  RC_ASSERT(ranks.rank(0.0, 0) == 0u);
+  // Ids arrive out of order too (a later trial may record first).
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    const TrialId id = (i * 7919) % (scores.size() + 1);
+    const double s = scores[i] == spread ? kInf : scores[i] == -spread ? -kInf : scores[i];
+    const std::size_t inserted_at = ranks.insert(s, id);
+    tree.insert(s, id);
+    RC_ASSERT(inserted_at == tree.rank(s, id));
+    RC_ASSERT(ranks.rank(s, id) == inserted_at);
+    // A probe that is not a member: between scores, and at the same score with another id.
+    RC_ASSERT(ranks.rank(s + 0.5, 0) == tree.rank(s + 0.5, 0));
+    RC_ASSERT(ranks.rank(s, id + 1) == tree.rank(s, id + 1));
+  }
+  RC_ASSERT(ranks.size() == tree.size());
+  for (std::size_t k = 0; k < tree.size(); k += 1 + tree.size() / 50) {
+    const auto [s, id] = tree.kth_best(k);
+    RC_ASSERT(ranks.rank(s, id) == k);
+  }
 }
 
 }  // namespace
