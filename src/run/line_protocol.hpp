@@ -14,11 +14,13 @@ namespace tuneq::detail {
 
 inline constexpr std::string_view kReportPrefix = "@tuneq ";
 
-// Longest line kept whole: a longer run of bytes without a newline is cut into lines of this
-// size (so a trial printing a progress bar with '\r' only cannot grow memory without bound).
+// Longest line kept whole: a longer line is cut into lines of this size (so a trial printing a
+// progress bar with '\r' only cannot grow our memory without bound).
 inline constexpr std::size_t kMaxLineBytes = std::size_t{1} << 20;
 
-inline bool is_report_line(std::string_view line) { return line.starts_with(kReportPrefix); }
+inline bool is_report_line(std::string_view line) {
+  return line.starts_with(kReportPrefix);
+}
 
 // One parsed report: numbers (and bools as 0/1, null as NaN) are metrics; "checkpoint" names a
 // saved checkpoint exactly as the trial wrote it; other keys (strings, arrays, objects) are
@@ -52,14 +54,16 @@ class LineBuffer {
     std::size_t start = 0;
     while (start < size_) {
       const void* nl = std::memchr(buffer_.data() + start, '\n', size_ - start);
-      std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer_.data())
-                           : size_;
-      if (!nl) {
-        if (end - start < kMaxLineBytes) break;
-        end = start + kMaxLineBytes;
+      std::size_t end =
+          nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer_.data()) : size_;
+      std::size_t next = end + 1;  // past the newline
+      if (end - start > kMaxLineBytes) {
+        end = next = start + kMaxLineBytes;
+      } else if (!nl) {
+        break;  // unfinished: wait for more
       }
       f(trim_cr(std::string_view(buffer_.data() + start, end - start)));
-      start = nl ? end + 1 : end;
+      start = next;
     }
     if (start > 0) {
       std::memmove(buffer_.data(), buffer_.data() + start, size_ - start);
@@ -81,7 +85,7 @@ class LineBuffer {
     return line;
   }
 
-  std::string buffer_;    // [0, size_) holds data; the rest is room handed out by prepare
+  std::string buffer_;  // [0, size_) holds data; the rest is room handed out by prepare
   std::size_t size_ = 0;
 };
 

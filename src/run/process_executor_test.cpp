@@ -1,0 +1,307 @@
+// The process executor with real child processes: the test trials are in tests/trials/ (Python
+// ones use python/tuneq_trial.py). Graces are a few tenths of a second so each test stays fast.
+#include "run/process_executor_test_util.hpp"
+
+#include <signal.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace tuneq::process_test {
+namespace {
+
+using Kind = ExecutorEvent::Kind;
+
+TEST_F(ProcessExecutorTest, PythonTrialReportsAndObeysTheReplies) {
+  auto executor = make(python_trial("reporter.py"));
+  executor->launch(request(1, {{"steps", Value(5)}}));
+  const Action answers[] = {Action::kContinue, Action::kContinue, Action::kStop};
+  for (int step = 1; step <= 3; ++step) {
+    const ExecutorEvent result = next(*executor);
+    ASSERT_EQ(result.kind, Kind::kResult) << result.error;
+    EXPECT_EQ(result.trial, 1u);
+    // "note" is a string: not a metric.
+    EXPECT_EQ(result.metrics, (Metrics{{"step", step}, {"loss", 1.0 / step}}));
+    EXPECT_EQ(result.checkpoint, (trial_dir(1) / fmt::format("ckpt-{}", step)).string());
+    EXPECT_GE(result.time, 0);
+    executor->reply(1, answers[step - 1]);
+  }
+  const ExecutorEvent exited = next(*executor);
+  EXPECT_EQ(exited.kind, Kind::kExited);
+  EXPECT_TRUE(exited.ok);
+  EXPECT_EQ(exited.exit_code, 0);
+  EXPECT_EQ(exited.error, "");
+  // On "stop" the helper exits before the script records the word.
+  EXPECT_EQ(read_file(trial_dir(1) / "replies.txt"), "continue\ncontinue\n");
+  // Non-report stdout and all stderr went to the log; reports did not.
+  const std::string log = read_file(trial_dir(1) / "trial.log");
+  EXPECT_NE(log.find("hello from trial 1\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("a line on stderr\n"), std::string::npos) << log;
+  EXPECT_EQ(log.find("@tuneq"), std::string::npos) << log;
+  EXPECT_FALSE(executor->next_event(clock_->now() + 0.01));  // nothing runs any more
+}
+
+TEST_F(ProcessExecutorTest, HelperHandsBackTheWordWhenAskedNotToExit) {
+  auto executor = make(python_trial("reporter.py"));
+  executor->launch(request(2, {{"steps", Value(5)}, {"exit_on_stop", Value(false)}}));
+  ASSERT_EQ(next(*executor).kind, Kind::kResult);
+  executor->reply(2, Action::kContinue);
+  ASSERT_EQ(next(*executor).kind, Kind::kResult);
+  executor->reply(2, Action::kPause);
+  const ExecutorEvent exited = next(*executor);
+  EXPECT_EQ(exited.kind, Kind::kExited);
+  EXPECT_TRUE(exited.ok);
+  EXPECT_EQ(read_file(trial_dir(2) / "replies.txt"), "continue\npause\n");
+}
+
+TEST_F(ProcessExecutorTest, PausedTrialResumesFromItsCheckpoint) {
+  auto executor = make(python_trial("reporter.py"));
+  executor->launch(request(3, {{"steps", Value(4)}}));
+  ASSERT_EQ(next(*executor).kind, Kind::kResult);
+  executor->reply(3, Action::kContinue);
+  const ExecutorEvent second = next(*executor);
+  ASSERT_EQ(second.kind, Kind::kResult);
+  ASSERT_TRUE(second.checkpoint);
+  executor->reply(3, Action::kPause);
+  const ExecutorEvent paused = next(*executor);
+  ASSERT_EQ(paused.kind, Kind::kExited);
+  EXPECT_TRUE(paused.ok);
+
+  LaunchRequest resume = request(3, {{"steps", Value(4)}});
+  resume.restore = second.checkpoint;
+  executor->launch(resume);
+  for (int step = 3; step <= 4; ++step) {  // continues after step 2, saving ckpt-3 and ckpt-4
+    const ExecutorEvent result = next(*executor);
+    ASSERT_EQ(result.kind, Kind::kResult) << result.error;
+    EXPECT_EQ(result.metrics.at("step"), step);
+    EXPECT_EQ(result.checkpoint, (trial_dir(3) / fmt::format("ckpt-{}", step)).string());
+    executor->reply(3, Action::kContinue);
+  }
+  const ExecutorEvent done = next(*executor);
+  EXPECT_EQ(done.kind, Kind::kExited);
+  EXPECT_TRUE(done.ok);
+  const nlohmann::json env = nlohmann::json::parse(read_file(trial_dir(3) / "env.json"))["env"];
+  EXPECT_EQ(env["TUNEQ_RESTORE"], (trial_dir(3) / "ckpt-2").string());
+  // Both launches appended to one log.
+  const std::string log = read_file(trial_dir(3) / "trial.log");
+  const std::size_t first = log.find("hello from trial 3\n");
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_NE(log.find("hello from trial 3\n", first + 1), std::string::npos) << log;
+}
+
+TEST_F(ProcessExecutorTest, TrialThatIgnoresStdinIsTerminatedAfterTheStopGrace) {
+  auto executor = make(shell_trial("ignore_stdin.sh"));
+  executor->launch(request(4));
+  const ExecutorEvent first = next(*executor);
+  ASSERT_EQ(first.kind, Kind::kResult);
+  EXPECT_EQ(first.metrics.at("loss"), 1);
+  const double stopped_at = clock_->now();
+  executor->reply(4, Action::kStop);  // the queued reports 2 and 3 came after the decision
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_TRUE(exited.ok);  // told to stop: fine however it ended
+  EXPECT_EQ(exited.exit_code, -SIGTERM);
+  EXPECT_GE(exited.time - stopped_at, kStopGrace);
+  EXPECT_LT(exited.time - stopped_at, kStopGrace + kKillGrace);
+}
+
+TEST_F(ProcessExecutorTest, TrialThatIgnoresSigtermIsKilled) {
+  auto executor = make(shell_trial("ignore_term.sh"));
+  executor->launch(request(5));
+  ASSERT_EQ(next(*executor).kind, Kind::kResult);
+  const double stopped_at = clock_->now();
+  executor->reply(5, Action::kPause);
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_TRUE(exited.ok);
+  EXPECT_EQ(exited.exit_code, -SIGKILL);
+  EXPECT_GE(exited.time - stopped_at, kStopGrace + kKillGrace);
+}
+
+TEST_F(ProcessExecutorTest, StoppingKillsTheWholeProcessGroup) {
+  auto executor = make(shell_trial("spawn_child.sh") + " wait");
+  executor->launch(request(6));
+  const ExecutorEvent report = next(*executor);
+  ASSERT_EQ(report.kind, Kind::kResult);
+  const pid_t grandchild = static_cast<pid_t>(report.metrics.at("child"));
+  const pid_t group = getpgid(grandchild);
+  ASSERT_GT(group, 0);
+  EXPECT_NE(group, getpgrp());  // the trial has a group of its own
+  executor->reply(6, Action::kStop);
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_TRUE(exited.ok);
+  EXPECT_TRUE(group_is_gone(group));
+}
+
+TEST_F(ProcessExecutorTest, LeftoversDieWhenTheTrialExitsAndDoNotHoldItsPipe) {
+  // The grandchild keeps the stdout pipe open after the trial exits 0: kExited must still come
+  // promptly, and the grandchild must not outlive the trial.
+  auto executor = make(shell_trial("spawn_child.sh") + " exit");
+  executor->launch(request(7));
+  const ExecutorEvent report = next(*executor);
+  ASSERT_EQ(report.kind, Kind::kResult);
+  const pid_t group = getpgid(static_cast<pid_t>(report.metrics.at("child")));
+  const double reported_at = clock_->now();
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_TRUE(exited.ok);
+  EXPECT_LT(exited.time - reported_at, 0.5);
+  ASSERT_GT(group, 0);
+  EXPECT_TRUE(group_is_gone(group));
+}
+
+TEST_F(ProcessExecutorTest, FailureCarriesTheExitStatusAndTheLogTail) {
+  ProcessExecutorOptions options = this->options(shell_trial("fail.sh"));
+  options.log_tail_lines = 3;
+  auto executor = make(options);
+  executor->launch(request(8));
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_FALSE(exited.ok);
+  EXPECT_EQ(exited.exit_code, 3);
+  EXPECT_EQ(exited.error, "exit status 3; last lines of trial.log:\nerr 3\nerr 4\nerr 5");
+}
+
+TEST_F(ProcessExecutorTest, TimeLimitKillsAndFails) {
+  ProcessExecutorOptions options = this->options("/bin/sleep 30");
+  options.time_limit = 0.3;
+  auto executor = make(options);
+  const double launched_at = clock_->now();
+  executor->launch(request(9));
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_FALSE(exited.ok);
+  EXPECT_EQ(exited.exit_code, -SIGTERM);
+  EXPECT_EQ(exited.error, "time limit 0.3 s exceeded");  // the log is empty: no tail
+  EXPECT_GE(exited.time - launched_at, 0.3);
+}
+
+TEST_F(ProcessExecutorTest, CancelTerminatesAtOnce) {
+  auto executor = make("/bin/sleep 30");
+  executor->launch(request(10));
+  EXPECT_FALSE(executor->next_event(clock_->now() + 0.05));  // running, silent
+  const double cancelled_at = clock_->now();
+  executor->cancel(10);
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_TRUE(exited.ok);
+  EXPECT_EQ(exited.exit_code, -SIGTERM);
+  EXPECT_LT(exited.time - cancelled_at, kKillGrace);
+}
+
+TEST_F(ProcessExecutorTest, MalformedReportsAreWarnedLoggedAndIgnored) {
+  auto executor = make(shell_trial("malformed.sh"));
+  executor->launch(request(11));
+  const ExecutorEvent result = next(*executor);
+  ASSERT_EQ(result.kind, Kind::kResult);
+  ASSERT_EQ(result.metrics.size(), 2u);
+  EXPECT_EQ(result.metrics.at("loss"), 2);
+  EXPECT_TRUE(std::isnan(result.metrics.at("acc")));  // null is NaN
+  executor->reply(11, Action::kContinue);
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_TRUE(exited.ok);
+  EXPECT_EQ(warnings_, (std::vector<std::string>{
+                           "trial 11: malformed report line ignored: @tuneq {bad (not valid JSON)",
+                           "trial 11: malformed report line ignored: @tuneq [1] (not a JSON "
+                           "object)"}));
+  EXPECT_EQ(read_file(trial_dir(11) / "trial.log"), "@tuneq {bad\n@tuneq [1]\ngot continue\n");
+}
+
+TEST_F(ProcessExecutorTest, ReportsAfterStopAreIgnored) {
+  auto executor = make(shell_trial("late_reports.sh"));
+  executor->launch(request(12));
+  ASSERT_EQ(next(*executor).kind, Kind::kResult);
+  executor->reply(12, Action::kStop);
+  const ExecutorEvent exited = next(*executor);  // the second report makes no event
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_TRUE(exited.ok);
+  EXPECT_EQ(read_file(trial_dir(12) / "trial.log"), "@tuneq {\"loss\": 2}\nafter stop\n");
+}
+
+TEST_F(ProcessExecutorTest, ConfigValuesAreArgumentsNeverShellCode) {
+  auto executor = make(python_trial("reporter.py") + " --name {name} '{name}' x{steps}");
+  executor->launch(request(13, {{"name", Value("x; touch PWNED")}, {"steps", Value(0)}}));
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_TRUE(exited.ok) << exited.error;
+  const nlohmann::json argv = nlohmann::json::parse(read_file(trial_dir(13) / "argv.json"));
+  EXPECT_EQ(argv, nlohmann::json({"--name", "x; touch PWNED", "x; touch PWNED", "x0"}));
+  EXPECT_FALSE(fs::exists(trial_dir(13) / "PWNED"));
+  EXPECT_FALSE(fs::exists("PWNED"));
+}
+
+TEST_F(ProcessExecutorTest, EnvironmentOfATrial) {
+  ProcessExecutorOptions options = this->options(python_trial("reporter.py"));
+  options.env["TUNEQ_TEST_EXTRA"] = "extra value";
+  auto executor = make(options);
+  LaunchRequest with_gpus = request(14, {{"steps", Value(0)}, {"lr", Value(0.1)}});
+  with_gpus.allocation.gpus = {1, 3};
+  executor->launch(with_gpus);
+  executor->launch(request(15, {{"steps", Value(0)}}));
+  for (int i = 0; i < 2; ++i) {
+    const ExecutorEvent exited = next(*executor);
+    ASSERT_EQ(exited.kind, Kind::kExited);
+    EXPECT_TRUE(exited.ok) << exited.error;
+  }
+  const nlohmann::json first = nlohmann::json::parse(read_file(trial_dir(14) / "env.json"));
+  EXPECT_EQ(first["cwd"], trial_dir(14).string());
+  const nlohmann::json& env = first["env"];
+  EXPECT_EQ(env["TUNEQ_TRIAL_ID"], "14");
+  EXPECT_EQ(env["TUNEQ_CONFIG"], R"({"lr":0.1,"steps":0})");
+  EXPECT_EQ(env["TUNEQ_TRIAL_DIR"], trial_dir(14).string());
+  EXPECT_EQ(env["TUNEQ_RESTORE"], "");
+  EXPECT_EQ(env["CUDA_VISIBLE_DEVICES"], "1,3");
+  EXPECT_EQ(env["PYTHONUNBUFFERED"], "1");
+  EXPECT_EQ(env["TUNEQ_TEST_EXTRA"], "extra value");
+  // Without GPUs the variable is left as inherited (here: whatever the test runs with).
+  const nlohmann::json second = nlohmann::json::parse(read_file(trial_dir(15) / "env.json"))["env"];
+  const char* inherited = std::getenv("CUDA_VISIBLE_DEVICES");
+  EXPECT_EQ(second.contains("CUDA_VISIBLE_DEVICES"), inherited != nullptr);
+}
+
+TEST_F(ProcessExecutorTest, ProgramThatCannotStartIsAFailedTrial) {
+  auto executor = make("/nonexistent/train --lr {lr}");
+  executor->launch(request(16, {{"lr", Value(0.5)}}));
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_FALSE(exited.ok);
+  EXPECT_EQ(exited.exit_code, 127);
+  EXPECT_EQ(exited.error, "cannot execute '/nonexistent/train': No such file or directory");
+  // A missing placeholder value is the caller's bug: an error at launch.
+  EXPECT_THROW(executor->launch(request(17)), Error);
+}
+
+TEST_F(ProcessExecutorTest, RejectsBadOptions) {
+  EXPECT_THROW(make("t 'unbalanced"), Error);
+  ProcessExecutorOptions negative = options("/bin/true");
+  negative.stop_grace = -1;
+  EXPECT_THROW(make(negative), Error);
+  ProcessExecutorOptions no_dir = options("/bin/true");
+  no_dir.trials_dir.clear();
+  EXPECT_THROW(make(no_dir), Error);
+  ProcessExecutorOptions bad_env = options("/bin/true");
+  bad_env.env["A=B"] = "x";
+  EXPECT_THROW(make(bad_env), Error);
+}
+
+TEST_F(ProcessExecutorTest, DoubleLaunchIsRefused) {
+  auto executor = make("/bin/sleep 30");
+  executor->launch(request(18));
+  EXPECT_THROW(executor->launch(request(18)), Error);
+}  // the destructor kills and reaps the sleeping trial
+
+TEST_F(ProcessExecutorTest, ManualClockDoesNotHangTheWait) {
+  ManualClock manual(100);
+  ProcessExecutorOptions options = this->options("/bin/sleep 30");
+  auto executor = make_process_executor(options, manual);
+  executor->launch(request(19));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(executor->next_event(100.05));  // the clock never moves: ~0.05 s of real waiting
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
+}
+
+}  // namespace
+}  // namespace tuneq::process_test
