@@ -137,7 +137,11 @@ class Hyperband final : public Scheduler {
     }
     const std::uint32_t i = trial.rung;
     Rung& rung = rungs_[i];
-    if (std::isnan(result.resource) || result.resource < rung.resource) return Decision::Continue();
+    // Reached within a relative 1e-12 (as ASHA): R / eta^k is rarely exact, so a report of 1.2
+    // reaches the milestone 10.8 / 9 = 1.2000000000000002.
+    if (std::isnan(result.resource) || result.resource < rung.resource * (1 - 1e-12)) {
+      return Decision::Continue();
+    }
 
     rung.recorded.push_back(Entry{result.value, id});
     if (static_cast<int>(i) == bracket_s()) {  // last rung: r_s == max_t

@@ -307,6 +307,16 @@ TEST(Hyperband, ResumesBestFirst) {
   EXPECT_EQ(h.slot().kind, Kind::kWait);
 }
 
+TEST(Hyperband, MilestonesAreReachedWithinRoundingError) {
+  HyperbandOptions options;
+  options.max_t = 10.8;  // eta 3: s_max 2, r_0 = 10.8 / 9 = 1.2000000000000002
+  auto hb = make_hyperband(options);
+  ASSERT_EQ(hb->on_free_slot({true, 0}).kind, Kind::kStartNew);
+  hb->on_trial_added(0);
+  EXPECT_EQ(hb->on_result(0, Result{1.1999, 1}, {}).action, Action::kContinue);
+  EXPECT_EQ(hb->on_result(0, Result{1.2, 1}, {}).action, Action::kPause);  // 1.2 reaches it
+}
+
 TEST(Hyperband, LateAndUnexpectedCalls) {
   Harness h;
   for (int k = 0; k < 9; ++k) h.start();
