@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -29,6 +27,20 @@ const std::vector<std::string> kSearcherTypes = {"random", "grid"};
 const std::vector<std::string> kSchedulerTypes = {"fifo", "median", "asha", "hyperband"};
 const std::vector<std::string> kAshaVariants = {"stopping", "promotion"};
 const std::vector<std::string> kModes = {"min", "max"};
+// Keys that belong inside a section but are often written at the top level.
+const std::vector<std::pair<std::string, std::string>> kSectionOfKey = {
+    {"seed", "searcher"},
+    {"num_samples", "searcher"},
+    {"points_to_evaluate", "searcher"},
+    {"max_t", "scheduler"},
+    {"grace_period", "scheduler"},
+    {"reduction_factor", "scheduler"},
+    {"trials", "budget"},
+    {"time", "budget"},
+    {"time_limit", "trial"},
+    {"cpu", "resources"},
+    {"gpu", "resources"},
+    {"gpus", "pool"}};
 
 const std::vector<std::string>& scheduler_keys(SchedulerType type) {
   static const std::vector<std::string> kFifo = {"type"};
@@ -320,8 +332,17 @@ ExperimentSpec parse_spec(std::string_view text, const std::string& filename) {
         "the spec is empty; expected a map with at least name, command, metric, mode and "
         "space");
   }
-  const Entries top =
-      doc.entries(kTopKeys, "a map of keys like name, command, metric, mode, space");
+  const char* shape = "a map of keys like name, command, metric, mode, space";
+  for (const auto& entry : doc.entries(shape)) {
+    for (const auto& [key, section] : kSectionOfKey) {
+      if (entry.key() == key) {
+        entry.fail_at_key(
+            fmt::format("not a top-level key; expected it inside {}, like {}: {{{}: ...}}", section,
+                        section, key));
+      }
+    }
+  }
+  const Entries top = doc.entries(kTopKeys, shape);
   ExperimentSpec spec;
   spec.source = filename;
 
@@ -364,20 +385,6 @@ ExperimentSpec parse_spec(std::string_view text, const std::string& filename) {
   if (const auto* e = find(top, "trial")) read_trial(*e, spec.trial);
   if (const auto* e = find(top, "env")) read_env(*e, spec.env);
   return spec;
-}
-
-ExperimentSpec load_spec(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    throw Error::NotFound(fmt::format("experiment spec '{}' not found", path.string()));
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in || std::filesystem::is_directory(path, ec)) {
-    throw Error::Io(fmt::format("cannot read experiment spec '{}'", path.string()));
-  }
-  return parse_spec(text.str(), path.string());
 }
 
 }  // namespace tuneq::spec

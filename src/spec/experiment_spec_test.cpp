@@ -178,6 +178,15 @@ scheduler: hyperband
   EXPECT_EQ(s.scheduler.hyperband.mode, Mode::kMax);  // from the top-level mode
 }
 
+TEST(ExperimentSpec, ParameterNamesMayContainDots) {
+  const ExperimentSpec s = parse_spec(
+      "name: d\ncommand: run {layer.width}\nmetric: m\nmode: min\nspace:\n"
+      "  layer.width: randint(1, 4)\n",
+      "d.yaml");
+  ASSERT_EQ(s.space.params().size(), 1u);
+  EXPECT_EQ(s.space.params()[0].name, "layer.width");
+}
+
 void expect_same_domain(const Domain& a, const Domain& b, const std::string& name) {
   EXPECT_EQ(a.kind(), b.kind()) << name;
   EXPECT_EQ(a.low(), b.low()) << name;

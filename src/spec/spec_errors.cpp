@@ -194,9 +194,11 @@ int yaml_line(const YAML::Node& node) {
   return mark.is_null() || mark.line < 0 ? 0 : mark.line + 1;
 }
 
-SpecNode::SpecNode(std::string file, std::string path, YAML::Node node, int line, int key_line)
+SpecNode::SpecNode(std::string file, std::string path, YAML::Node node, int line, int key_line,
+                   std::optional<std::string> key)
     : file_(std::move(file)),
       path_(std::move(path)),
+      key_(key ? std::move(*key) : path_.substr(path_.rfind('.') + 1)),
       node_(std::move(node)),
       line_(line),
       key_line_(key_line > 0 ? key_line : line) {}
@@ -204,11 +206,6 @@ SpecNode::SpecNode(std::string file, std::string path, YAML::Node node, int line
 SpecNode SpecNode::Root(std::string file, YAML::Node root) {
   const int line = std::max(1, yaml_line(root));
   return SpecNode(std::move(file), "", std::move(root), line);
-}
-
-std::string SpecNode::key() const {
-  const std::size_t dot = path_.rfind('.');
-  return dot == std::string::npos ? path_ : path_.substr(dot + 1);
 }
 
 void SpecNode::fail(std::string_view message) const {
@@ -247,7 +244,7 @@ std::vector<SpecNode> SpecNode::entries(std::string_view shape) const {
     // A missing value has no line of its own (yaml-cpp marks the next token): use the key's.
     const YAML::Node& value = it->second;
     const int value_at = value.IsNull() || yaml_line(value) == 0 ? key_at : yaml_line(value);
-    out.emplace_back(file_, path, value, value_at, key_at);
+    out.emplace_back(file_, path, value, value_at, key_at, name);
   }
   return out;
 }

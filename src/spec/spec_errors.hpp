@@ -54,7 +54,10 @@ std::string format_spec_error(std::string_view file, int line, std::string_view 
 // 1-based line. Readers fail through it so that every message carries the location.
 class SpecNode {
  public:
-  SpecNode(std::string file, std::string path, YAML::Node node, int line, int key_line = 0);
+  // `key` defaults to the path's last component; map entries pass their key itself, which may
+  // contain dots.
+  SpecNode(std::string file, std::string path, YAML::Node node, int line, int key_line = 0,
+           std::optional<std::string> key = std::nullopt);
 
   // The document's root (path "", line of the root node or 1).
   static SpecNode Root(std::string file, YAML::Node root);
@@ -65,8 +68,8 @@ class SpecNode {
   int line() const { return line_; }
   // The line of the key this node is the value of (its own line for list items and the root).
   int key_line() const { return key_line_; }
-  // The last component of the path: the key of a map entry ("max_t" for "scheduler.max_t").
-  std::string key() const;
+  // The key of a map entry ("max_t" for "scheduler.max_t").
+  const std::string& key() const { return key_; }
 
   bool is_null() const { return !node_.IsDefined() || node_.IsNull(); }
   bool is_scalar() const { return node_.IsScalar(); }
@@ -112,6 +115,7 @@ class SpecNode {
 
   std::string file_;
   std::string path_;
+  std::string key_;
   YAML::Node node_;
   int line_;
   int key_line_;

@@ -159,6 +159,11 @@ TEST(SpecErrors, EveryMistakeNamesFileLineAndKey) {
       {kHead + "  lr: {type: uniform, low: 0, hi: 1}\n",
        e + "6: space.lr.hi: unknown key (did you mean 'high'?)"},
       {kBase + "metric: other\n", e + "7: metric: duplicate key (first given at line 3)"},
+      {kBase + "seed: 7\n",
+       e + "7: seed: not a top-level key; expected it inside searcher, like searcher: {seed: ...}"},
+      {kBase + "max_t: 27\n",
+       e + "7: max_t: not a top-level key; expected it inside scheduler, like scheduler: {max_t: "
+           "...}"},
       // Unknown names.
       {kBase + "scheduler: {type: ashaa}\n",
        e + "7: scheduler.type: unknown scheduler 'ashaa'; expected one of fifo, median, asha, "

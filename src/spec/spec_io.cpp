@@ -1,5 +1,9 @@
-// ExperimentSpec <-> canonical JSON. The JSON is itself a valid spec (JSON is YAML), so from_json
-// reads it back through parse_spec and a stored spec is validated exactly like a written one.
+// Reading and writing whole specs: load_spec (a file), and ExperimentSpec <-> canonical JSON. The
+// JSON is itself a valid spec (JSON is YAML), so from_json reads it back through parse_spec and a
+// stored spec is validated exactly like a written one.
+#include <fstream>
+#include <sstream>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -143,6 +147,20 @@ ExperimentSpec from_json(const std::string& json) {
   } catch (const Error& e) {
     throw Error::Corruption(fmt::format("the stored experiment spec is not valid: {}", e.what()));
   }
+}
+
+ExperimentSpec load_spec(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw Error::NotFound(fmt::format("experiment spec '{}' not found", path.string()));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in || std::filesystem::is_directory(path, ec)) {
+    throw Error::Io(fmt::format("cannot read experiment spec '{}'", path.string()));
+  }
+  return parse_spec(text.str(), path.string());
 }
 
 }  // namespace tuneq::spec
