@@ -26,6 +26,7 @@
 //
 // A result whose resource is below the trial's previous one (e.g. replayed after restoring an
 // older checkpoint) is answered Continue and not recorded, so nothing is counted twice.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
