@@ -6,8 +6,11 @@
 // - Bracket s has rungs k = 0, 1, ... at grace_period * eta^(k+s) while that is <= max_t; the
 //   products are formed by repeated multiplication with a relative tolerance of 1e-12 (no
 //   floating logarithms), rounded to 12 significant digits, and a milestone equal to max_t is a
-//   rung. Brackets with no rung are fine.
+//   rung. Brackets with no rung are fine. A resource reaches a milestone m (max_t included) when
+//   it is >= m (1 - 1e-12).
 // - Trial i goes to bracket i mod brackets.
+// - The per-rung records: RunningQuantile (stopping: the cutoff) and ScoreRanks (promotion: the
+//   ranks), both checked against OrderStats by the tests in order_stats_test.cpp.
 // No clock, no I/O.
 #include "schedule/asha_bracket.hpp"
 
@@ -41,21 +44,38 @@ std::size_t count_rungs(double max_t, double grace_period, double eta) {
   return count;
 }
 
-// The first index of sorted `values` for which `before` is false (before must be true on a
+// The first index of sorted values[0, n) for which `before` is false (before must hold on a
 // prefix). Branch-free: the comparison feeds a conditional move, so the search does not stall on
-// mispredicted jumps, which cost more than the comparisons themselves in a bucket of random
-// scores.
+// mispredicted jumps, which cost more than the comparisons in a bucket of random scores.
 template <typename Before>
-std::size_t first_index(const std::vector<double>& values, Before before) {
-  std::size_t n = values.size();
+std::size_t first_index(const double* values, std::size_t n, Before before) {
   if (n == 0) return 0;
-  const double* base = values.data();
+  const double* base = values;
   while (n > 1) {
     const std::size_t half = n / 2;
     base += before(base[half]) ? half : 0;
     n -= half;
   }
-  return static_cast<std::size_t>(base - values.data()) + (before(*base) ? 1 : 0);
+  return static_cast<std::size_t>(base - values) + (before(*base) ? 1 : 0);
+}
+
+// Entries (neg_scores[i], ids[i]), i < n, sorted ascending. The first index whose entry is not
+// before (neg_score, id) (lower) or is after it (upper). Ids are consulted only inside a run of
+// equal scores.
+std::size_t lower_entry(const double* neg_scores, const TrialId* ids, std::size_t n,
+                        double neg_score, TrialId id) {
+  const std::size_t at = first_index(neg_scores, n, [=](double x) { return x < neg_score; });
+  if (at == n || neg_scores[at] != neg_score) return at;
+  const std::size_t end = first_index(neg_scores, n, [=](double x) { return x <= neg_score; });
+  return static_cast<std::size_t>(std::lower_bound(ids + at, ids + end, id) - ids);
+}
+
+std::size_t upper_entry(const double* neg_scores, const TrialId* ids, std::size_t n,
+                        double neg_score, TrialId id) {
+  const std::size_t at = first_index(neg_scores, n, [=](double x) { return x < neg_score; });
+  if (at == n || neg_scores[at] != neg_score) return at;
+  const std::size_t end = first_index(neg_scores, n, [=](double x) { return x <= neg_score; });
+  return static_cast<std::size_t>(std::upper_bound(ids + at, ids + end, id) - ids);
 }
 
 }  // namespace
@@ -148,74 +168,63 @@ double RunningQuantile::quantile() const {
   return a + (b - a) * frac;
 }
 
-std::size_t ScoreRanks::Entries::lower_bound(double neg_score, TrialId id) const {
-  const std::size_t at = first_index(neg_scores, [neg_score](double x) { return x < neg_score; });
-  if (at == neg_scores.size() || neg_scores[at] != neg_score) return at;
-  // A run of equal scores: ordered by id within it.
-  const std::size_t end = first_index(neg_scores, [neg_score](double x) { return x <= neg_score; });
-  return static_cast<std::size_t>(std::lower_bound(ids.begin() + static_cast<std::ptrdiff_t>(at),
-                                                   ids.begin() + static_cast<std::ptrdiff_t>(end),
-                                                   id) -
-                                  ids.begin());
-}
-
-std::size_t ScoreRanks::Entries::upper_bound(double neg_score, TrialId id) const {
-  const std::size_t at = first_index(neg_scores, [neg_score](double x) { return x < neg_score; });
-  if (at == neg_scores.size() || neg_scores[at] != neg_score) return at;
-  const std::size_t end = first_index(neg_scores, [neg_score](double x) { return x <= neg_score; });
-  return static_cast<std::size_t>(std::upper_bound(ids.begin() + static_cast<std::ptrdiff_t>(at),
-                                                   ids.begin() + static_cast<std::ptrdiff_t>(end),
-                                                   id) -
-                                  ids.begin());
-}
-
-void ScoreRanks::Entries::insert(std::size_t at, double neg_score, TrialId id) {
-  neg_scores.insert(neg_scores.begin() + static_cast<std::ptrdiff_t>(at), neg_score);
-  ids.insert(ids.begin() + static_cast<std::ptrdiff_t>(at), id);
-}
-
 std::size_t ScoreRanks::insert(double score, TrialId id) {
   const double neg_score = -score;
   ++size_;
   if (pool_.empty()) {
-    pool_.emplace_back().insert(0, neg_score, id);
+    pool_.emplace_back();
+    pool_[0].neg_scores[0] = neg_score;
+    pool_[0].ids[0] = id;
     order_.push_back(0);
     sizes_.push_back(1);
-    firsts_.insert(0, neg_score, id);
+    first_neg_scores_.push_back(neg_score);
+    first_ids_.push_back(id);
     fenwick_.assign(2, 1);
     return 0;
   }
   const std::size_t b = bucket_of(neg_score, id);
-  Entries& entries = bucket(b);
+  Bucket& bucket = pool_[order_[b]];
+  const std::size_t n = sizes_[b];
   // A binary search in a cold bucket waits for one cache miss after another; asking for every
-  // line at once lets the misses overlap (the insert's memmove reads half of them anyway).
-  const char* bytes = reinterpret_cast<const char*>(entries.neg_scores.data());
-  for (std::size_t offset = 0; offset < entries.neg_scores.size() * sizeof(double); offset += 64) {
+  // line at once lets the misses overlap (the memmove below reads half of them anyway).
+  const char* bytes = reinterpret_cast<const char*>(bucket.neg_scores.data());
+  for (std::size_t offset = 0; offset < n * sizeof(double); offset += 64) {
     __builtin_prefetch(bytes + offset);
   }
-  const std::size_t at = entries.lower_bound(neg_score, id);
+  const std::size_t at = lower_entry(bucket.neg_scores.data(), bucket.ids.data(), n, neg_score, id);
   const std::size_t rank = count_before(b) + at;
-  entries.insert(at, neg_score, id);
+  // n < kBucketMax: a bucket splits as soon as it is full.
+  std::copy_backward(bucket.neg_scores.begin() + static_cast<std::ptrdiff_t>(at),
+                     bucket.neg_scores.begin() + static_cast<std::ptrdiff_t>(n),
+                     bucket.neg_scores.begin() + static_cast<std::ptrdiff_t>(n + 1));
+  std::copy_backward(bucket.ids.begin() + static_cast<std::ptrdiff_t>(at),
+                     bucket.ids.begin() + static_cast<std::ptrdiff_t>(n),
+                     bucket.ids.begin() + static_cast<std::ptrdiff_t>(n + 1));
+  bucket.neg_scores[at] = neg_score;
+  bucket.ids[at] = id;
   if (at == 0) {
-    firsts_.neg_scores[b] = neg_score;
-    firsts_.ids[b] = id;
+    first_neg_scores_[b] = neg_score;
+    first_ids_[b] = id;
   }
   ++sizes_[b];
   for (std::size_t i = b + 1; i < fenwick_.size(); i += i & (~i + 1)) ++fenwick_[i];
-  if (sizes_[b] >= kBucketMax) split(b);
+  if (sizes_[b] == kBucketMax) split(b);
   return rank;
 }
 
 std::size_t ScoreRanks::rank(double score, TrialId id) const {
   if (size_ == 0) return 0;
   const std::size_t b = bucket_of(-score, id);
-  return count_before(b) + bucket(b).lower_bound(-score, id);
+  const Bucket& bucket = pool_[order_[b]];
+  return count_before(b) +
+         lower_entry(bucket.neg_scores.data(), bucket.ids.data(), sizes_[b], -score, id);
 }
 
 std::size_t ScoreRanks::bucket_of(double neg_score, TrialId id) const {
   // The last bucket whose first entry is not after the probe; the first bucket for a probe
   // before every entry.
-  const std::size_t after = firsts_.upper_bound(neg_score, id);
+  const std::size_t after = upper_entry(first_neg_scores_.data(), first_ids_.data(),
+                                        first_neg_scores_.size(), neg_score, id);
   return after == 0 ? 0 : after - 1;
 }
 
@@ -226,21 +235,19 @@ std::size_t ScoreRanks::count_before(std::size_t bucket) const {
 }
 
 void ScoreRanks::split(std::size_t b) {
-  Entries upper;
-  {
-    Entries& full = bucket(b);
-    const auto half = static_cast<std::ptrdiff_t>(full.neg_scores.size() / 2);
-    upper.neg_scores.assign(full.neg_scores.begin() + half, full.neg_scores.end());
-    upper.ids.assign(full.ids.begin() + half, full.ids.end());
-    full.neg_scores.resize(static_cast<std::size_t>(half));
-    full.ids.resize(static_cast<std::size_t>(half));
-    sizes_[b] = static_cast<std::uint32_t>(half);
-  }
+  const auto fresh = static_cast<std::uint32_t>(pool_.size());
+  pool_.emplace_back();  // may move the pool: take references after
+  const Bucket& full = pool_[order_[b]];
+  Bucket& upper = pool_[fresh];
+  const std::size_t half = kBucketMax / 2;
+  std::copy(full.neg_scores.begin() + half, full.neg_scores.end(), upper.neg_scores.begin());
+  std::copy(full.ids.begin() + half, full.ids.end(), upper.ids.begin());
+  sizes_[b] = static_cast<std::uint32_t>(half);
   const auto after = static_cast<std::ptrdiff_t>(b + 1);
-  firsts_.insert(b + 1, upper.neg_scores.front(), upper.ids.front());
-  sizes_.insert(sizes_.begin() + after, static_cast<std::uint32_t>(upper.neg_scores.size()));
-  order_.insert(order_.begin() + after, static_cast<std::uint32_t>(pool_.size()));
-  pool_.push_back(std::move(upper));  // may move the other buckets: `full` is not used after
+  order_.insert(order_.begin() + after, fresh);
+  sizes_.insert(sizes_.begin() + after, static_cast<std::uint32_t>(kBucketMax - half));
+  first_neg_scores_.insert(first_neg_scores_.begin() + after, upper.neg_scores[0]);
+  first_ids_.insert(first_ids_.begin() + after, upper.ids[0]);
   // Rebuild the Fenwick tree in O(buckets): each node adds itself to its parent.
   fenwick_.assign(sizes_.size() + 1, 0);
   for (std::size_t i = 1; i < fenwick_.size(); ++i) {
@@ -250,7 +257,8 @@ void ScoreRanks::split(std::size_t b) {
   }
 }
 
-AshaLadder::AshaLadder(const AshaOptions& options) : bracket_count_(options.brackets) {
+AshaLadder::AshaLadder(const AshaOptions& options)
+    : bracket_count_(options.brackets), max_reach_(options.max_t * (1 - kMilestoneTolerance)) {
   // Bracket s has rungs iff s < (rungs of bracket 0), so that bounds the stored brackets.
   const std::size_t base_rungs =
       count_rungs(options.max_t, options.grace_period, options.reduction_factor);

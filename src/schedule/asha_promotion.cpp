@@ -4,8 +4,9 @@
 // Rungs and brackets: see asha_bracket.hpp (bracket s has rungs at grace_period * eta^(k+s) <=
 // max_t; trial i goes to bracket i mod brackets). On a result with resource t and value v of a
 // running trial:
-// - t >= max_t: Stop, completed ("reached max_t {}") (recorded first at the highest rung newly
-//   reached, if any, so rung counts include finishers). stop_last_trials is ignored.
+// - t reaches max_t (t >= max_t (1 - 1e-12), the tolerance rungs use too): Stop, completed
+//   ("reached max_t {}"), recorded first at the highest rung newly reached, if any, so rung counts
+//   include finishers. stop_last_trials is ignored.
 // - t reaches a rung above the trial's last one (only the highest such rung counts; a rung is
 //   recorded only the first time a trial reaches it): score(v) is recorded there and the trial
 //   pauses: Pause ("paused at rung {} ({}), rank {} of {}"; rank 1 = best, among the n recorded).
@@ -20,9 +21,12 @@
 // rung grows an early promotee can drop out of the top while newcomers enter it, so promotions
 // could exceed floor(n/eta); (b) keeps "promoted <= floor(n/eta)" true at all times. Found:
 // Resume(id), the trial runs on toward its next rung. Else StartNew if the loop can, else Wait.
-// on_trial_finished removes a paused trial from the candidates. Ties in score: earlier trial
-// ranks first. Cost: O(1) between rungs, O(log n) at a rung, O(rungs * log n) per free slot.
-// Pure: no clock, no I/O.
+// on_trial_finished removes a paused trial from the candidates. A result for a paused trial (in
+// flight when it paused) answers Pause ("already paused at rung {} ({})"); one for an ended trial
+// answers Stop ("trial has already ended"). Ties in score: earlier trial ranks first.
+// Per rung: a detail::ScoreRanks of every recorded score (insert returns the rank) and a
+// lazy-deletion heap of paused trials. Cost: O(1) between rungs, O(log n) at a rung, O(rungs +
+// log n) amortized per free slot. Pure: no clock, no I/O.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -66,7 +70,7 @@ class AshaPromotion final : public Scheduler {
                              {static_cast<double>(trial.rung), rung.milestone});
     }
     const int k = ladder_.newly_reached(bracket, trial.rung, result.resource);
-    const bool at_max_t = result.resource >= options_.max_t;
+    const bool at_max_t = result.resource >= ladder_.max_reach();
     if (k < 0) {
       if (!at_max_t) return Decision::Continue();
       trial.state = TrialState::kEnded;

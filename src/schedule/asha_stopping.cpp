@@ -2,7 +2,8 @@
 //
 // Rungs and brackets: see asha_bracket.hpp (bracket s has rungs at grace_period * eta^(k+s) <=
 // max_t; trial i goes to bracket i mod brackets). On a result with resource t and value v:
-// 1. t >= max_t and stop_last_trials: Stop, completed ("reached max_t {}"). With
+// 1. t reaches max_t (t >= max_t (1 - 1e-12), the tolerance rungs use too) and
+//    stop_last_trials: Stop, completed ("reached max_t {}"). With
 //    stop_last_trials = false the trial runs on and rungs are consulted as below (a rung at
 //    max_t then judges it).
 // 2. Else the HIGHEST rung of the trial's bracket with milestone <= t is the only one looked at.
@@ -42,7 +43,7 @@ class AshaStopping final : public Scheduler {
 
   Decision on_result(TrialId id, const Result& result, const LoopState& /*loop*/) override {
     track(id);
-    if (options_.stop_last_trials && result.resource >= options_.max_t) {
+    if (options_.stop_last_trials && result.resource >= ladder_.max_reach()) {
       return Decision::Complete("reached max_t {}", {options_.max_t});
     }
     const int bracket = ladder_.bracket_of(id);

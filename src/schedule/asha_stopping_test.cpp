@@ -119,19 +119,6 @@ TEST(AshaPlan, RejectsBadOptionsNamingThem) {
   }
 }
 
-TEST(AshaStopping, SchedulerRungsMatchThePlan) {
-  auto s = make_asha_stopping(options(Mode::kMin, 100, 1, 4, 3));
-  // Bracket-major, lowest milestone first; brackets from the plan without the max_t entries.
-  const std::vector<std::pair<int, double>> expected = {{0, 1},  {0, 4},  {0, 16}, {0, 64}, {1, 4},
-                                                        {1, 16}, {1, 64}, {2, 16}, {2, 64}};
-  const std::vector<RungView> views = s->rungs();
-  ASSERT_EQ(views.size(), expected.size());
-  for (std::size_t i = 0; i < views.size(); ++i) {
-    EXPECT_EQ(views[i].bracket, expected[i].first);
-    EXPECT_EQ(views[i].resource, expected[i].second);
-  }
-}
-
 // eta = 3, max mode, rung 0 already holds {1, 2, 3}. cutoff = percentile([1,2,3], 66.67):
 // pos = 2/3 * 2 = 4/3, so 2 + (3 - 2) / 3 = 2.333... Below it stops, at or above it continues.
 // Min mode mirrors it: values {1, 2, 3} are scores {-3, -2, -1} (sorted), cutoff score
@@ -148,8 +135,6 @@ TEST(AshaStopping, CutoffIsTheOneMinusOneOverEtaPercentile) {
        "passed rung 0 cutoff 2.3333333333333335 (top 1/3 of 3)"},
       {Mode::kMax, 2.0, Action::kStop, "below rung 0 cutoff 2.3333333333333335 (top 1/3 of 3)"},
       {Mode::kMax, 7.0 / 3, Action::kContinue,  // equal to the cutoff: not below it
-       "passed rung 0 cutoff 2.3333333333333335 (top 1/3 of 3)"},
-      {Mode::kMax, 100, Action::kContinue,
        "passed rung 0 cutoff 2.3333333333333335 (top 1/3 of 3)"},
       {Mode::kMin, 1.5, Action::kContinue,
        "passed rung 0 cutoff 1.6666666666666665 (top 1/3 of 3)"},
@@ -200,23 +185,14 @@ TEST(AshaStopping, RayDocstringExample) {
   EXPECT_EQ(rung0.paused, 0u);
 }
 
-TEST(AshaStopping, ResultsBeforeTheFirstRungAndBetweenRungsContinueSilently) {
-  auto s = make_asha_stopping(options(Mode::kMax, 27, 1, 3));
-  fill(*s, 1, {5, 6, 7});
-  s->on_trial_added(3);
-  const double times[] = {0.5, 0.999};
-  for (double t : times) {
-    const Decision d = report(*s, 3, t, -100);
-    EXPECT_EQ(d.action, Action::kContinue);
-    EXPECT_EQ(d.reason(), "");
-  }
-  EXPECT_EQ(s->rungs()[0].recorded, 3u);  // nothing recorded before the milestone
-}
-
 TEST(AshaStopping, ARungIsJudgedOnceAndNotRejudged) {
   auto s = make_asha_stopping(options(Mode::kMax, 27, 1, 3));
   fill(*s, 1, {1, 2, 3});
   s->on_trial_added(3);
+  // Reports before the first milestone are not judged, however bad, and record nothing.
+  EXPECT_EQ(report(*s, 3, 0.5, -1000).reason(), "");
+  EXPECT_EQ(report(*s, 3, 0.999, -1000).action, Action::kContinue);
+  EXPECT_EQ(s->rungs()[0].recorded, 3u);
   EXPECT_EQ(report(*s, 3, 1, 2.5).action, Action::kContinue);  // cutoff 2.333
   // Later reports below rung 1 (milestone 3), however bad, do not reopen rung 0.
   for (double t : {1.0, 1.5, 2.9}) {
@@ -380,13 +356,33 @@ TEST(AshaStopping, TrialsGoToBracketIdModBrackets) {
     EXPECT_EQ(d.action, Action::kContinue);
     EXPECT_EQ(d.reason(), step.reason) << "trial " << step.id << " t " << step.t;
   }
+  // Views bracket by bracket, lowest milestone first; the plan's rungs without its max_t entries.
+  const std::vector<std::pair<int, double>> rungs = {{0, 1},  {0, 4},  {0, 16}, {0, 64}, {1, 4},
+                                                     {1, 16}, {1, 64}, {2, 16}, {2, 64}};
+  const std::vector<std::size_t> recorded = {1, 1, 0, 0, 1, 1, 0, 1, 0};  // #0 #3 / #1 #4 / #2
   const std::vector<RungView> views = s->rungs();
-  // views: b0 {1, 4, 16, 64}, b1 {4, 16, 64}, b2 {16, 64}.
-  EXPECT_EQ(views[0].recorded, 1u);  // b0 @1: trial 0
-  EXPECT_EQ(views[1].recorded, 1u);  // b0 @4: trial 3
-  EXPECT_EQ(views[4].recorded, 1u);  // b1 @4: trial 1
-  EXPECT_EQ(views[5].recorded, 1u);  // b1 @16: trial 4
-  EXPECT_EQ(views[7].recorded, 1u);  // b2 @16: trial 2
+  ASSERT_EQ(views.size(), rungs.size());
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    EXPECT_EQ(views[i].bracket, rungs[i].first) << i;
+    EXPECT_EQ(views[i].resource, rungs[i].second) << i;
+    EXPECT_EQ(views[i].recorded, recorded[i]) << i;
+  }
+}
+
+TEST(AshaStopping, FloatingResourcesReachTheirMilestones) {
+  // grace 0.1, eta 3, max_t 1: rungs 0.1, 0.3, 0.9. 0.1 + 0.2 = 0.30000000000000004 and
+  // 0.1 * 3 = 0.30000000000000004 are >= 0.3; 0.1 added ten times is 0.9999999999999999, within
+  // 1e-12 of max_t 1: it has reached max_t.
+  auto s = make_asha_stopping(options(Mode::kMax, 1, 0.1, 3));
+  double ten_tenths = 0;
+  for (int i = 0; i < 10; ++i) ten_tenths += 0.1;
+  ASSERT_LT(ten_tenths, 1.0);
+  EXPECT_EQ(report(*s, 0, 0.3, 5).reason(), "first at rung 1 (0.3)");
+  EXPECT_EQ(report(*s, 1, 0.1 + 0.2, 6).reason(), "passed rung 1 cutoff 5 (top 1/3 of 1)");
+  EXPECT_EQ(report(*s, 2, 0.29999999, 6).reason(), "first at rung 0 (0.1)");
+  const Decision d = report(*s, 2, ten_tenths, 6);
+  EXPECT_TRUE(d.completed);
+  EXPECT_EQ(d.reason(), "reached max_t 1");
 }
 
 TEST(AshaStopping, AlwaysLetsTheLoopStartNewTrials) {
