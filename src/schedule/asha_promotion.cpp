@@ -139,7 +139,7 @@ class AshaPromotion final : public Scheduler {
   // (-score, id) of the best trial paused at `rung`, left on top of its heap. Entries of trials
   // that are no longer paused there (promoted, or ended by the loop) are popped on the way: each
   // entry is pushed and popped once, so this is O(log n) amortized. REQUIRES: rung.paused > 0.
-  std::pair<double, TrialId> best_paused(detail::AshaRung& rung) const {
+  std::pair<double, TrialId> best_paused(detail::AshaRung& rung) {
     auto& heap = rung.paused_heap;
     while (true) {
       const TrialSlot& trial = trials_[heap.front().second];

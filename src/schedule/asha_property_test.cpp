@@ -48,7 +48,8 @@ std::vector<Step> steps(int eta, bool with_infinities) {
                                     {{19, rc::gen::just(false)}, {1, rc::gen::just(true)}})),
       rc::gen::set(&Step::end_paused, rc::gen::weightedOneOf<bool>(
                                           {{19, rc::gen::just(false)}, {1, rc::gen::just(true)}})));
-  return *rc::gen::resize(200, rc::gen::container<std::vector<Step>>(step));
+  const auto count = static_cast<std::size_t>(*rc::gen::inRange(20, 400));
+  return *rc::gen::container<std::vector<Step>>(count, step);
 }
 
 AshaOptions random_options(int eta) {
@@ -66,7 +67,7 @@ enum class State { kRunning, kPaused, kEnded };
 RC_GTEST_PROP(AshaProperty, PromotionsStayWithinFloorNOverEtaAndOnlyPausedTrialsResume, ()) {
   const int eta = *rc::gen::inRange(2, 5);
   const AshaOptions o = random_options(eta);
-  const auto max_trials = static_cast<TrialId>(*rc::gen::inRange(1, 40));
+  const auto max_trials = static_cast<TrialId>(*rc::gen::inRange(1, 60));
   const auto workers = static_cast<std::size_t>(*rc::gen::inRange(1, 5));
   auto scheduler = make_asha_promotion(o);
 
@@ -196,7 +197,7 @@ class StoppingModel {
 RC_GTEST_PROP(AshaProperty, StoppingMatchesANaiveModelAndNeverPausesOrResumes, ()) {
   const int eta = *rc::gen::inRange(2, 5);
   const AshaOptions o = random_options(eta);
-  const auto max_trials = static_cast<TrialId>(*rc::gen::inRange(1, 40));
+  const auto max_trials = static_cast<TrialId>(*rc::gen::inRange(1, 60));
   const auto workers = static_cast<std::size_t>(*rc::gen::inRange(1, 5));
   auto scheduler = make_asha_stopping(o);
   StoppingModel model(o, eta);

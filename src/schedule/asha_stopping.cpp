@@ -47,7 +47,7 @@ class AshaStopping final : public Scheduler {
       return Decision::Complete("reached max_t {}", {options_.max_t});
     }
     const int bracket = ladder_.bracket_of(id);
-    std::int16_t& highest = highest_recorded_[id];
+    std::int16_t& highest = highest_judged_[id];
     const int k = ladder_.newly_reached(bracket, highest, result.resource);
     if (k < 0) return Decision::Continue();
     highest = static_cast<std::int16_t>(k);
@@ -80,12 +80,12 @@ class AshaStopping final : public Scheduler {
   // Ids are dense in add order, so per-trial state lives in a vector indexed by id; it grows
   // only when a new id appears.
   void track(TrialId id) {
-    if (id >= highest_recorded_.size()) highest_recorded_.resize(id + 1, -1);
+    if (id >= highest_judged_.size()) highest_judged_.resize(id + 1, -1);
   }
 
   AshaOptions options_;
   detail::AshaLadder ladder_;
-  std::vector<std::int16_t> highest_recorded_;  // per trial: highest rung index judged, or -1
+  std::vector<std::int16_t> highest_judged_;  // per trial: highest rung index judged, or -1
 };
 
 }  // namespace
