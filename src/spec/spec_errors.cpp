@@ -1,6 +1,7 @@
 #include "spec/spec_errors.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -87,17 +88,28 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::optional<std::string> did_you_mean(std::string_view given,
                                         const std::vector<std::string>& candidates) {
+  // Case is ignored: "MIN" means "min".
+  const auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  const std::string given_lower = lower(given);
   const std::string* best = nullptr;
   std::size_t best_distance = kMaxDistance + 1;
   for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(given, c);
+    const std::size_t d = edit_distance(given_lower, lower(c));
     // A distance as long as the word is a different word, not a typo ("x" vs "q").
     if (d < best_distance && d < std::max(given.size(), c.size())) best = &c, best_distance = d;
   }
   if (best != nullptr) return *best;
   if (given.size() < kMinPrefix) return std::nullopt;
   for (const auto& c : candidates) {
-    if (c.size() >= kMinPrefix && (starts_with(c, given) || starts_with(given, c))) return c;
+    const std::string c_lower = lower(c);
+    if (c.size() >= kMinPrefix &&
+        (starts_with(c_lower, given_lower) || starts_with(given_lower, c_lower))) {
+      return c;
+    }
   }
   return std::nullopt;
 }
@@ -227,7 +239,7 @@ std::vector<SpecNode> SpecNode::entries(std::string_view shape) const {
   if (!is_map()) fail(fmt::format("expected {}, got {}", shape, describe()));
   std::vector<SpecNode> out;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    const YAML::Node& key = it->first;
+    const YAML::Node key = it->first;  // a copy: the iterator hands out a temporary pair
     const int key_at = yaml_line(key) > 0 ? yaml_line(key) : line_;
     const std::string name = key.IsScalar() ? key.Scalar() : std::string();
     const std::string path = path_.empty() ? name : path_ + "." + name;
@@ -242,7 +254,7 @@ std::vector<SpecNode> SpecNode::entries(std::string_view shape) const {
       }
     }
     // A missing value has no line of its own (yaml-cpp marks the next token): use the key's.
-    const YAML::Node& value = it->second;
+    const YAML::Node value = it->second;
     const int value_at = value.IsNull() || yaml_line(value) == 0 ? key_at : yaml_line(value);
     out.emplace_back(file_, path, value, value_at, key_at, name);
   }

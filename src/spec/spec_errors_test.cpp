@@ -56,6 +56,8 @@ TEST(SpecErrors, DidYouMeanPicksTheClosestCandidateOrAPrefix) {
       {"xyz", std::nullopt},         // nothing close
       {"m", std::nullopt},           // too short for a prefix match
       {"budget", std::nullopt},
+      {"MODE", "mode"},  // case is ignored
+      {"Max_Fail", "max_failures"},
   };
   for (const auto& c : cases) EXPECT_EQ(did_you_mean(c.given, keys), c.expected) << c.given;
   // Ties go to the earlier candidate: "cpx" is 1 from both.
