@@ -14,12 +14,16 @@ struct Event {
     kTrialAdded,  // data: {"config": {...}}
     kStarted,     // data: {"cpu": n, "gpus": [...], "restore": "ckpt" | null}
     kResult,      // data: {"resource": r, "metrics": {...}}
-    kDecision,    // data: {"action": "stop", "resource": r, "reason": "..."}
+    kDecision,    // data: {"action": "stop", "resource": r, "reason": "...",
+                  //        "loop": {"can_start_new": b, "waiting": n}}
     kCheckpoint,  // data: {"checkpoint": "ckpt-3", "resource": r}
     kPaused,      // data: {}
-    kResumed,     // data: {"restore": "ckpt-3" | null}
+    kResumed,     // data: {"restore": "ckpt-3" | null, "loop": {"can_start_new": b, "waiting": n}}
     kFinished,    // data: {"status": "completed" | "stopped"}
-    kFailed,      // data: {"exit_code": n, "error": "...", "attempt": k}
+    kFailed,      // data: {"exit_code": n, "error": "...", "attempt": k, "final": b}
+    // The experiment will add no more trials (searcher exhausted or trial budget spent); the
+    // scheduler was told so. Not about one trial: `trial` is 0. data: {"reason": "..."}
+    kNoMoreTrials,
   };
   std::uint64_t seq = 0;  // 0, 1, 2, ... in the order appended
   double time = 0;        // clock seconds

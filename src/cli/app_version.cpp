@@ -2,6 +2,8 @@
 
 namespace tuneq::cli {
 
-const char* version() { return "tuneq 0.1.0"; }
+const char* version() {
+  return "tuneq 0.1.0";
+}
 
 }  // namespace tuneq::cli

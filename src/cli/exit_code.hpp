@@ -13,6 +13,8 @@ enum class ExitCode : int {
   kInterrupted = 130,  // stopped by SIGINT; resumable with `tuneq resume`
 };
 
-constexpr int to_int(ExitCode c) { return static_cast<int>(c); }
+constexpr int to_int(ExitCode c) {
+  return static_cast<int>(c);
+}
 
 }  // namespace tuneq::cli

@@ -22,6 +22,8 @@ const char* to_string(Event::Kind kind) {
       return "finished";
     case Event::Kind::kFailed:
       return "failed";
+    case Event::Kind::kNoMoreTrials:
+      return "no_more_trials";
   }
   return "?";
 }

@@ -147,6 +147,8 @@ void apply(TrialRow& trial, const Event& event, const Payload& payload) {
       }
       break;
     }
+    case Event::Kind::kNoMoreTrials:
+      break;  // skipped by fold()
   }
 }
 
@@ -210,6 +212,7 @@ std::map<std::string, std::size_t> TrialTable::counts_by_status() const {
 TrialTable fold(const std::vector<Event>& events) {
   TrialTable table;
   for (const Event& event : events) {
+    if (event.kind == Event::Kind::kNoMoreTrials) continue;  // about the experiment, not a trial
     const Payload payload(event);
     if (event.kind == Event::Kind::kTrialAdded) {
       TrialRow row;
