@@ -93,3 +93,53 @@ TEST(ProgressTable, LinesAreCutToTheTerminalWidth) {
 
 }  // namespace
 }  // namespace tuneq::ui
+
+#include <algorithm>
+
+#include "ui/progress_printer.hpp"
+
+namespace tuneq::ui {
+namespace {
+
+std::string printed(bool tty, const std::vector<double>& times) {
+  char* buf = nullptr;
+  std::size_t len = 0;
+  std::FILE* f = open_memstream(&buf, &len);
+  {
+    ProgressPrinter p(f, tty, /*plain_interval=*/10);
+    const std::vector<TrialRecord> trials = {trial(0, TrialStatus::kRunning, 0.1, 1, 0.5)};
+    for (std::size_t i = 0; i < times.size(); ++i) {
+      Snapshot s = snapshot(trials);
+      s.elapsed = times[i];
+      p.show(s, /*final=*/i + 1 == times.size());
+    }
+  }
+  std::fclose(f);
+  std::string out(buf, len);
+  std::free(buf);
+  return out;
+}
+
+TEST(ProgressPrinter, PlainOutputPrintsOneLinePerIntervalAndTheFinalOne) {
+  const std::string out = printed(false, {0, 3, 9, 10, 12, 13});
+  // Lines at 0 and 10 (interval 10 s), then the final one at 13.
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 3) << out;
+  EXPECT_EQ(out.find("\x1b["), std::string::npos) << "no escape codes when not a terminal";
+  EXPECT_EQ(out.rfind("[00:00:00]", 0), 0u) << "the first line is drawn at once";
+  EXPECT_NE(out.find("[00:00:10]"), std::string::npos) << out;
+  EXPECT_EQ(out.find("[00:00:03]"), std::string::npos) << "nothing within the interval";
+  EXPECT_NE(out.find("[00:00:13] 1 trials: 1 running"), std::string::npos) << out;
+}
+
+TEST(ProgressPrinter, TerminalOutputRedrawsInPlace) {
+  const std::string out = printed(true, {0, 1});
+  const auto first_block = out.find("== tuneq");
+  const auto redraw = out.find("\x1b[");
+  ASSERT_NE(first_block, std::string::npos);
+  ASSERT_NE(redraw, std::string::npos) << "the second frame moves the cursor back up";
+  EXPECT_LT(first_block, redraw);
+  EXPECT_NE(out.find("F\x1b[J== tuneq"), std::string::npos) << "cursor up, clear, redraw";
+}
+
+}  // namespace
+}  // namespace tuneq::ui
