@@ -2,9 +2,13 @@
 // ones use python/tuneq_trial.py). Graces are a few tenths of a second so each test stays fast.
 #include "run/process_executor_test_util.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -150,6 +154,40 @@ TEST_F(ProcessExecutorTest, LeftoversDieWhenTheTrialExitsAndDoNotHoldItsPipe) {
   EXPECT_LT(exited.time - reported_at, 0.5);
   ASSERT_GT(group, 0);
   EXPECT_TRUE(group_is_gone(group));
+}
+
+TEST_F(ProcessExecutorTest, ConcurrentTrialsKeepTheirReportsAndRepliesApart) {
+  auto executor = make(shell_trial("count_replies.sh") + " {n}");
+  constexpr int kTrials = 6;
+  constexpr int kReports = 20;
+  for (TrialId id = 1; id <= kTrials; ++id) executor->launch(request(id, {{"n", Value(kReports)}}));
+  std::map<TrialId, int> last_seen;
+  int exited = 0;
+  while (exited < kTrials) {
+    const ExecutorEvent e = next(*executor);
+    if (e.kind == Kind::kExited) {
+      EXPECT_TRUE(e.ok) << e.error;
+      EXPECT_EQ(last_seen[e.trial], kReports);
+      ++exited;
+      continue;
+    }
+    ASSERT_FALSE(e.metrics.empty());
+    EXPECT_EQ(e.metrics.at("i"), ++last_seen[e.trial]);  // in order, none lost
+    executor->reply(e.trial, Action::kContinue);
+  }
+  for (TrialId id = 1; id <= kTrials; ++id) {
+    EXPECT_EQ(read_file(trial_dir(id) / "trial.log"), "read 20 replies\n");
+  }
+}
+
+TEST_F(ProcessExecutorTest, TrialThatClosesStdoutEarlyIsStillReaped) {
+  auto executor = make("/bin/sh -c 'echo bye; exec >&-; sleep 0.2; exit 4'");
+  executor->launch(request(21));
+  const ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_FALSE(exited.ok);
+  EXPECT_EQ(exited.exit_code, 4);
+  EXPECT_EQ(exited.error, "exit status 4; last lines of trial.log:\nbye");
 }
 
 TEST_F(ProcessExecutorTest, FailureCarriesTheExitStatusAndTheLogTail) {
@@ -301,6 +339,73 @@ TEST_F(ProcessExecutorTest, ManualClockDoesNotHangTheWait) {
   const auto start = std::chrono::steady_clock::now();
   EXPECT_FALSE(executor->next_event(100.05));  // the clock never moves: ~0.05 s of real waiting
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
+}
+
+// Outside tuneq the Python helper uses the default config, prints its reports and never waits
+// for a reply (stdin here is a fifo that is never written or closed).
+TEST_F(ProcessExecutorTest, PythonHelperRunsByHand) {
+  const fs::path fifo = dir_ / "stdin";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const int writer = open(fifo.c_str(), O_RDWR | O_CLOEXEC);  // keeps the fifo open, silent
+  ASSERT_GE(writer, 0);
+  const std::string command = fmt::format(
+      "cd '{}' && env -u TUNEQ_TRIAL_ID -u TUNEQ_CONFIG /usr/bin/python3 '{}' < '{}'",
+      dir_.string(), (repo_root() / "examples" / "trial_helper" / "train_quadratic.py").string(),
+      fifo.string());
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = pclose(pipe);
+  close(writer);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  // 30 steps by default, each a report line naming its checkpoint relative to the directory.
+  EXPECT_NE(output.find("@tuneq {\"step\":1,"), std::string::npos) << output;
+  EXPECT_NE(output.find("\"checkpoint\":\"ckpt-30\"}\n"), std::string::npos) << output;
+  EXPECT_TRUE(fs::is_directory(dir_ / "ckpt-30"));
+}
+
+// One real run of examples/trial_helper_demo (built only with TUNEQ_BUILD_EXAMPLES), which uses
+// the C++ helper include/tuneq/trial.hpp: config lookup, checkpoints, report and reply, resume.
+TEST_F(ProcessExecutorTest, CppHelperDemoPausesAndResumes) {
+  const fs::path demo = fs::read_symlink("/proc/self/exe").parent_path().parent_path() /
+                        "examples" / "trial_helper_demo";
+  if (!fs::exists(demo)) GTEST_SKIP() << "examples not built: " << demo;
+  auto executor = make(template_word(demo));
+  const Config config = {{"lr", Value(0.1)}, {"steps", Value(4)}, {"w0", Value(-1.0)}};
+  executor->launch(request(20, config));
+  // f(w) = (w-3)^2 + 0.1 (w-3)^4, f'(w) = 2(w-3) + 0.4(w-3)^3; from w0 = -1 with lr 0.1:
+  // step 1: d = -4, f' = -8 - 25.6 = -33.6, w = -1 + 3.36 = 2.36.
+  const ExecutorEvent first = next(*executor);
+  ASSERT_EQ(first.kind, Kind::kResult) << first.error;
+  EXPECT_EQ(first.metrics.at("step"), 1);
+  EXPECT_NEAR(first.metrics.at("w"), 2.36, 1e-12);
+  const double d = 2.36 - 3;
+  EXPECT_NEAR(first.metrics.at("loss"), d * d + 0.1 * d * d * d * d, 1e-12);
+  executor->reply(20, Action::kContinue);
+  const ExecutorEvent second = next(*executor);
+  ASSERT_EQ(second.kind, Kind::kResult);
+  EXPECT_EQ(second.checkpoint, (trial_dir(20) / "ckpt-2").string());
+  executor->reply(20, Action::kPause);
+  const ExecutorEvent paused = next(*executor);
+  ASSERT_EQ(paused.kind, Kind::kExited);
+  EXPECT_TRUE(paused.ok);
+  EXPECT_EQ(paused.exit_code, 0);  // it read "pause" and returned, no signal needed
+
+  LaunchRequest resume = request(20, config);
+  resume.restore = second.checkpoint;
+  executor->launch(resume);
+  for (int step = 3; step <= 4; ++step) {
+    const ExecutorEvent result = next(*executor);
+    ASSERT_EQ(result.kind, Kind::kResult) << result.error;
+    EXPECT_EQ(result.metrics.at("step"), step);
+    executor->reply(20, Action::kContinue);
+  }
+  const ExecutorEvent done = next(*executor);
+  ASSERT_EQ(done.kind, Kind::kExited);
+  EXPECT_TRUE(done.ok);
+  EXPECT_NE(read_file(trial_dir(20) / "trial.log").find("resuming at step 2"), std::string::npos);
 }
 
 }  // namespace
