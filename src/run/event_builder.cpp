@@ -19,6 +19,13 @@ Json optional_string(const std::optional<std::string>& s) {
 
 // Invalid UTF-8 (e.g. a crashed process's log tail) is replaced rather than thrown: an event
 // must never fail to be written because of what a trial printed.
+Json loop_json(const LoopState& loop) {
+  Json j;
+  j["can_start_new"] = loop.can_start_new;
+  j["waiting"] = loop.waiting;
+  return j;
+}
+
 std::string dump(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -48,11 +55,13 @@ void EventBuilder::append_result(TrialId id, double resource, const Metrics& met
   append(Event::Kind::kResult, id, dump(j));
 }
 
-void EventBuilder::append_decision(TrialId id, double resource, const Decision& decision) {
+void EventBuilder::append_decision(TrialId id, double resource, const Decision& decision,
+                                   const LoopState& loop) {
   Json j;
   j["action"] = to_string(decision.action);
   j["resource"] = resource;
   j["reason"] = decision.reason();
+  j["loop"] = loop_json(loop);
   append(Event::Kind::kDecision, id, dump(j));
 }
 
@@ -63,9 +72,11 @@ void EventBuilder::append_checkpoint(TrialId id, const std::string& checkpoint, 
   append(Event::Kind::kCheckpoint, id, dump(j));
 }
 
-void EventBuilder::append_resumed(TrialId id, const std::optional<std::string>& restore) {
+void EventBuilder::append_resumed(TrialId id, const std::optional<std::string>& restore,
+                                  const LoopState& loop) {
   Json j;
   j["restore"] = optional_string(restore);
+  j["loop"] = loop_json(loop);
   append(Event::Kind::kResumed, id, dump(j));
 }
 
@@ -75,12 +86,20 @@ void EventBuilder::append_finished(TrialId id, TrialStatus status) {
   append(Event::Kind::kFinished, id, dump(j));
 }
 
-void EventBuilder::append_failed(TrialId id, int exit_code, const std::string& error, int attempt) {
+void EventBuilder::append_failed(TrialId id, int exit_code, const std::string& error, int attempt,
+                                 bool final) {
   Json j;
   j["exit_code"] = exit_code;
   j["error"] = error;
   j["attempt"] = attempt;
+  j["final"] = final;
   append(Event::Kind::kFailed, id, dump(j));
+}
+
+void EventBuilder::append_no_more_trials(const char* reason) {
+  Json j;
+  j["reason"] = reason;
+  append(Event::Kind::kNoMoreTrials, 0, dump(j));
 }
 
 void EventBuilder::append(Event::Kind kind, TrialId id, std::string data) {

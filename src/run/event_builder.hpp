@@ -13,6 +13,7 @@
 #include "tuneq/event.hpp"
 #include "tuneq/executor.hpp"
 #include "tuneq/result.hpp"
+#include "tuneq/scheduler.hpp"
 #include "tuneq/tuner.hpp"
 
 namespace tuneq::detail {
@@ -47,9 +48,10 @@ class EventBuilder {
   void result(TrialId id, double resource, const Metrics& metrics) {
     if (sink_) append_result(id, resource, metrics);
   }
-  // {"action": "stop", "resource": r, "reason": "..."}
-  void decision(TrialId id, double resource, const Decision& decision) {
-    if (sink_) append_decision(id, resource, decision);
+  // {"action": "stop", "resource": r, "reason": "...",
+  //  "loop": {"can_start_new": b, "waiting": n}}; loop: what scheduler.on_result was told.
+  void decision(TrialId id, double resource, const Decision& decision, const LoopState& loop) {
+    if (sink_) append_decision(id, resource, decision, loop);
   }
   // {"checkpoint": "ckpt-3", "resource": r}
   void checkpoint(TrialId id, const std::string& checkpoint, double resource) {
@@ -59,18 +61,23 @@ class EventBuilder {
   void paused(TrialId id) {
     if (sink_) append(Event::Kind::kPaused, id, "{}");
   }
-  // {"restore": "ckpt-3" | null}
-  void resumed(TrialId id, const std::optional<std::string>& restore) {
-    if (sink_) append_resumed(id, restore);
+  // {"restore": "ckpt-3" | null, "loop": {"can_start_new": b, "waiting": n}}; loop: what the
+  // scheduler.on_free_slot that chose the resume was told.
+  void resumed(TrialId id, const std::optional<std::string>& restore, const LoopState& loop) {
+    if (sink_) append_resumed(id, restore, loop);
   }
   // {"status": "completed" | "stopped"}
   void finished(TrialId id, TrialStatus status) {
     if (sink_) append_finished(id, status);
   }
-  // {"exit_code": n, "error": "...", "attempt": k}; attempt counts the trial's failures so far
-  // (1 for the first), so the final failure has attempt = max_failures + 1.
-  void failed(TrialId id, int exit_code, const std::string& error, int attempt) {
-    if (sink_) append_failed(id, exit_code, error, attempt);
+  // {"exit_code": n, "error": "...", "attempt": k, "final": b}; attempt counts the trial's
+  // failures so far (1 for the first); final: the trial will not be retried.
+  void failed(TrialId id, int exit_code, const std::string& error, int attempt, bool final) {
+    if (sink_) append_failed(id, exit_code, error, attempt, final);
+  }
+  // {"reason": "searcher exhausted" | "trial budget spent"}; trial 0.
+  void no_more_trials(const char* reason) {
+    if (sink_) append_no_more_trials(reason);
   }
 
  private:
@@ -78,11 +85,13 @@ class EventBuilder {
   void append_started(TrialId id, const Allocation& allocation,
                       const std::optional<std::string>& restore);
   void append_result(TrialId id, double resource, const Metrics& metrics);
-  void append_decision(TrialId id, double resource, const Decision& decision);
+  void append_decision(TrialId id, double resource, const Decision& decision,
+                       const LoopState& loop);
   void append_checkpoint(TrialId id, const std::string& checkpoint, double resource);
-  void append_resumed(TrialId id, const std::optional<std::string>& restore);
+  void append_resumed(TrialId id, const std::optional<std::string>& restore, const LoopState& loop);
   void append_finished(TrialId id, TrialStatus status);
-  void append_failed(TrialId id, int exit_code, const std::string& error, int attempt);
+  void append_failed(TrialId id, int exit_code, const std::string& error, int attempt, bool final);
+  void append_no_more_trials(const char* reason);
   void append(Event::Kind kind, TrialId id, std::string data);
 
   EventSink* sink_;

@@ -274,7 +274,7 @@ TEST(TunerInProcess, CrashedTrainableIsRetriedFromItsCheckpoint) {
   EXPECT_EQ(result.trials[0].num_results, 3u);  // step 1, then steps 2 and 3 after the retry
   ASSERT_EQ(sink.of(Event::Kind::kFailed).size(), 1u);
   EXPECT_EQ(sink.of(Event::Kind::kFailed)[0].data,
-            R"({"exit_code":1,"error":"segfault in step 2","attempt":1})");
+            R"({"exit_code":1,"error":"segfault in step 2","attempt":1,"final":false})");
 }
 
 }  // namespace

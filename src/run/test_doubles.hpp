@@ -129,10 +129,11 @@ class MemorySink final : public EventSink {
     }
     return out;
   }
+  // Events about one trial (kNoMoreTrials, which carries trial 0, is about none).
   std::vector<Event> for_trial(TrialId id) const {
     std::vector<Event> out;
     for (const Event& e : events) {
-      if (e.trial == id) out.push_back(e);
+      if (e.trial == id && e.kind != Event::Kind::kNoMoreTrials) out.push_back(e);
     }
     return out;
   }

@@ -1,7 +1,8 @@
 // The tuner loop. One thread; it owns all trial state and is the only caller of the searcher,
 // the scheduler and the executor. Every event is appended to the sink before the loop acts on
 // it (seq 0, 1, 2, ...; time = clock.now()), and the sink is flushed before every launch, reply
-// and cancel.
+// and cancel. Events that stand for a searcher/scheduler call come in the order of the calls,
+// so that replay (run/replay.hpp) can re-drive fresh decision logic from the log.
 //
 // Until the end, repeat:
 //  1. Fill free slots. While one more trial's request (options.per_trial) fits in the pool and
@@ -10,17 +11,19 @@
 //         exist, and the experiment has not ended;
 //       - waiting: paused trials + 1 if a new trial can start (trials whose pause was replied
 //         but whose kExited has not arrived are not counted yet).
-//     kResume(id): relaunch the paused trial from its latest checkpoint (event kResumed), with
-//       resource_offset = the resource of its latest report. If its pause is still on the way
-//       (replied, no kExited yet) it is relaunched as soon as the kExited arrives, on the slot
-//       it frees; resuming anything else is Error::FailedPrecondition.
+//     then take scheduler.take_trials_to_stop() (ended after the choice is acted on, step 4).
+//     kResume(id): kResumed {restore, loop}; relaunch the paused trial from its latest
+//       checkpoint with resource_offset = the resource of its latest report. If its pause is
+//       still on the way (replied, no kExited yet) it is relaunched as soon as the kExited
+//       arrives, on the slot it frees, without a kPaused. Resuming anything else is
+//       Error::FailedPrecondition.
 //     kStartNew (only honoured when can_start_new): searcher.suggest(next id):
 //       kConfig -> kTrialAdded {config}, scheduler.on_trial_added, kStarted, launch;
 //       kWait   -> stop filling until the next event;
-//       kDone   -> the searcher is done: scheduler.on_no_more_trials() (once), ask again.
-//     kWait: stop filling. on_no_more_trials() is also called (once) right after the trial that
-//     spends budget.max_trials has been launched. After each on_free_slot the loop drains
-//     scheduler.take_trials_to_stop().
+//       kDone   -> the searcher is done: kNoMoreTrials, scheduler.on_no_more_trials() (once),
+//                  ask the scheduler again (it may resume something).
+//     kWait: stop filling. kNoMoreTrials + on_no_more_trials() also come (once) right after
+//     the trial that spends budget.max_trials has been launched (or at once if it is 0).
 //  2. Wait for executor.next_event(deadline): deadline = start + budget.max_time (+inf without
 //     one); with a clock that is not a ManualClock, at most 0.5 s ahead so the time budget is
 //     checked while trials are quiet.
@@ -28,24 +31,26 @@
 //     it, or with NaN, keeps the trial's previous resource), else the trial's report count
 //     (1, 2, ...; it survives pause/resume and retries). value = metrics[metric] or NaN.
 //     Events kResult, then kCheckpoint if the report names one (it becomes the trial's latest
-//     checkpoint). Then scheduler.on_result and searcher.on_result, drain take_trials_to_stop,
-//     kDecision, executor.reply. The best value (better() under the mode; NaN ranks last), the
-//     metric target and the total resource (sum over trials of their largest resource) are
-//     updated; reaching a target or max_total_resource ends the experiment after the reply.
+//     checkpoint). Then scheduler.on_result, searcher.on_result, take_trials_to_stop,
+//     kDecision {action, resource, reason, loop}, the trials to stop are ended, executor.reply.
+//     The best value (better() under the mode; NaN ranks last), the metric target and the
+//     total resource (sum over trials of their largest resource) are updated; reaching a
+//     target or max_total_resource ends the experiment after the reply.
 //     A report from a trial that was already told to pause/stop (or cancelled) is not recorded:
 //     it gets the same answer again.
 //  4. kExited frees the slot, always. Then, by what the trial was told:
-//       pause -> status paused (kPaused); resume-after-pause -> kPaused, then resumed at once;
+//       pause -> status paused (kPaused); resume-after-pause -> relaunched at once;
 //       stop  -> completed if the decision said completed, else stopped (kFinished {status}),
 //                scheduler/searcher.on_trial_finished;
 //       nothing, ok  -> completed (kFinished);
-//       nothing, not ok -> failure: failures += 1, kFailed {exit_code, error, attempt=failures};
-//                if failures <= max_failures it relaunches at once from its latest checkpoint
-//                (kStarted with restore), else status failed (on_trial_finished kFailed; no
-//                kFinished event: the kFailed with attempt = max_failures + 1 is final).
+//       nothing, not ok -> failure: failures += 1; if failures <= max_failures, kFailed
+//                {exit_code, error, attempt=failures, final=false} and a relaunch from its
+//                latest checkpoint (kStarted with restore); else kFailed {..., final=true},
+//                status failed, on_trial_finished kFailed (no kFinished event).
 //     A pending pause or stop wins over a failed exit (a killed process exits "not ok").
-//     take_trials_to_stop: a paused trial ends as stopped now; a trial whose pause is on the way
-//     ends as stopped when it exits; other ids (running, finished, unknown) are ignored.
+//     Trials named by take_trials_to_stop: a paused trial ends as stopped now (kFinished); a
+//     trial whose pause is on the way ends as stopped when it exits (the reply becomes kStop if
+//     not yet sent); other ids (running, finished, unknown) are ignored.
 //  5. The end, at the first of:
 //       - time budget reached ("time budget 60 s reached"; on a ManualClock the events stamped
 //         exactly at the deadline are still handled, but nothing new starts at it), metric
@@ -54,8 +59,8 @@
 //       - nothing is running after step 1 (nothing may start and the scheduler resumes
 //         nothing): "searcher exhausted", "trial budget spent" or "no trial can run".
 //     Running trials are cancelled and end as stopped once their kExited arrives; trials whose
-//     pause is on the way end paused. Paused trials end with status kPaused in the TuneResult:
-//     paused and never promoted (no event, no on_trial_finished).
+//     pause is on the way end paused (kPaused), even if a resume was chosen. Paused trials end
+//     with status kPaused in the TuneResult: paused and never promoted (no on_trial_finished).
 //
 // TuneResult: utilisation = busy_slot_seconds / (concurrency * elapsed), concurrency =
 // min(max_concurrent if set, trials that fit in the pool); busy_slot_seconds sums each
@@ -133,6 +138,7 @@ TuneResult Tuner::Loop::run() {
   validate();
   start_time_ = clock_.now();
   rules_.emplace(options_.budget, options_.mode, start_time_);
+  if (rules_->trial_budget_spent(0)) notify_no_more_trials(detail::kEndTrialBudgetSpent);
   while (true) {
     // On a virtual clock the events stamped exactly at the deadline are still handled; the end
     // comes when the executor has nothing left at or before it.
@@ -173,24 +179,29 @@ void Tuner::Loop::fill_slots() {
   while (!ended_ && slot_free()) {
     const LoopState state = loop_state();
     const SlotChoice choice = scheduler_->on_free_slot(state);
-    drain_trials_to_stop();
+    const std::vector<TrialId> to_stop = scheduler_->take_trials_to_stop();
+    bool keep_filling = true;
     if (choice.kind == SlotChoice::Kind::kResume) {
-      resume(choice.trial);
-      continue;
+      resume(choice.trial, state);
+    } else if (choice.kind == SlotChoice::Kind::kWait || !state.can_start_new) {
+      keep_filling = false;
+    } else {
+      Suggestion suggestion = searcher_->suggest(trials_.size());
+      switch (suggestion.kind) {
+        case Suggestion::Kind::kConfig:
+          start_new_trial(std::move(suggestion.config));
+          break;
+        case Suggestion::Kind::kWait:
+          keep_filling = false;
+          break;
+        case Suggestion::Kind::kDone:  // ask again: the scheduler may resume something
+          searcher_done_ = true;
+          notify_no_more_trials(detail::kEndSearcherExhausted);
+          break;
+      }
     }
-    if (choice.kind == SlotChoice::Kind::kWait || !state.can_start_new) return;
-    Suggestion suggestion = searcher_->suggest(trials_.size());
-    switch (suggestion.kind) {
-      case Suggestion::Kind::kConfig:
-        start_new_trial(std::move(suggestion.config));
-        break;
-      case Suggestion::Kind::kWait:
-        return;
-      case Suggestion::Kind::kDone:
-        searcher_done_ = true;
-        notify_no_more_trials();
-        break;
-    }
+    end_trials_to_stop(to_stop);
+    if (!keep_filling) return;
   }
 }
 
@@ -202,24 +213,31 @@ void Tuner::Loop::start_new_trial(Config config) {
   Allocation allocation = take_slot();
   events_.started(id, allocation, std::nullopt);
   launch(trial, std::move(allocation), std::nullopt);
-  if (rules_->trial_budget_spent(trials_.size())) notify_no_more_trials();
+  if (rules_->trial_budget_spent(trials_.size())) {
+    notify_no_more_trials(detail::kEndTrialBudgetSpent);
+  }
 }
 
-void Tuner::Loop::resume(TrialId id) {
+void Tuner::Loop::resume(TrialId id, const LoopState& loop) {
   LiveTrial* trial = trials_.find(id);
-  if (trial != nullptr && trial->running && trial->on_exit == OnExit::kPause) {
-    trial->on_exit = OnExit::kResumeAfterPause;  // relaunched when its kExited arrives
-    return;
-  }
-  if (trial == nullptr || trial->record.status != TrialStatus::kPaused) {
+  const bool pausing = trial != nullptr && trial->running && trial->on_exit == OnExit::kPause;
+  if (!pausing && (trial == nullptr || trial->record.status != TrialStatus::kPaused)) {
     throw Error::FailedPrecondition(
         fmt::format("scheduler '{}' asked to resume trial {}, which is {}", scheduler_->name(), id,
                     trial == nullptr ? "unknown" : to_string(trial->record.status)));
   }
+  events_.resumed(id, trial->record.checkpoint, loop);
+  if (pausing) {
+    trial->on_exit = OnExit::kResumeAfterPause;  // relaunched as soon as its kExited arrives
+    return;
+  }
   --paused_;
+  relaunch(*trial);
+}
+
+void Tuner::Loop::relaunch(LiveTrial& trial) {
   Allocation allocation = take_slot();
-  events_.resumed(id, trial->record.checkpoint);
-  launch(*trial, std::move(allocation), trial->record.checkpoint);
+  launch(trial, std::move(allocation), trial.record.checkpoint);
 }
 
 Allocation Tuner::Loop::take_slot() {
@@ -249,9 +267,10 @@ void Tuner::Loop::launch(LiveTrial& trial, Allocation allocation,
   executor_.launch(request);
 }
 
-void Tuner::Loop::notify_no_more_trials() {
+void Tuner::Loop::notify_no_more_trials(const char* reason) {
   if (no_more_trials_notified_) return;
   no_more_trials_notified_ = true;
+  events_.no_more_trials(reason);
   scheduler_->on_no_more_trials();
 }
 

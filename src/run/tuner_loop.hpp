@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "run/budget.hpp"
 #include "run/event_builder.hpp"
@@ -41,11 +42,12 @@ class Tuner::Loop {
   bool can_start_new() const;
   LoopState loop_state() const;
   void start_new_trial(Config config);
-  void resume(TrialId id);
+  void resume(TrialId id, const LoopState& loop);
+  void relaunch(detail::LiveTrial& trial);  // a paused trial, from its latest checkpoint
   Allocation take_slot();
   void launch(detail::LiveTrial& trial, Allocation allocation,
               const std::optional<std::string>& restore);
-  void notify_no_more_trials();
+  void notify_no_more_trials(const char* reason);
 
   // Steps 3 and 4: what an executor event does.
   void handle(ExecutorEvent& event);
@@ -53,7 +55,8 @@ class Tuner::Loop {
   void on_exited(detail::LiveTrial& trial, const ExecutorEvent& event);
   void on_failure(detail::LiveTrial& trial, const ExecutorEvent& event);
   void finish(detail::LiveTrial& trial, TrialStatus status);
-  void drain_trials_to_stop();
+  // Ends what scheduler.take_trials_to_stop() named (see tuner_loop.cpp, step 4).
+  void end_trials_to_stop(const std::vector<TrialId>& ids);
 
   // Step 5: the end.
   void end(std::string reason);

@@ -85,8 +85,10 @@ void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
   }
 
   const Result result{resource, value};
-  const Decision decision = scheduler_->on_result(id, result, loop_state());
+  const LoopState loop = loop_state();
+  const Decision decision = scheduler_->on_result(id, result, loop);
   searcher_->on_result(id, result);
+  const std::vector<TrialId> to_stop = scheduler_->take_trials_to_stop();
   if (decision.action != Action::kContinue) {
     trial.on_exit = decision.action == Action::kPause ? OnExit::kPause : OnExit::kStop;
     trial.stop_completed = decision.completed;
@@ -94,8 +96,8 @@ void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
   if (decision.action != Action::kContinue || (decision.why != nullptr && *decision.why)) {
     record.last_reason = decision.reason();
   }
-  drain_trials_to_stop();  // may turn this trial's pause into a stop
-  events_.decision(id, resource, decision);
+  events_.decision(id, resource, decision, loop);
+  end_trials_to_stop(to_stop);  // may turn this trial's pause into a stop
   events_.flush();
   executor_.reply(id,
                   trial.on_exit == OnExit::kNone ? Action::kContinue : reply_for(trial.on_exit));
@@ -116,11 +118,12 @@ void Tuner::Loop::on_exited(LiveTrial& trial, const ExecutorEvent& event) {
   trial.on_exit = OnExit::kNone;
   switch (on_exit) {
     case OnExit::kPause:
-    case OnExit::kResumeAfterPause:
       trial.record.status = TrialStatus::kPaused;
       ++paused_;
       events_.paused(id);
-      if (on_exit == OnExit::kResumeAfterPause) resume(id);
+      return;
+    case OnExit::kResumeAfterPause:  // its kResumed was logged when the scheduler chose it
+      relaunch(trial);
       return;
     case OnExit::kStop:
       finish(trial, trial.stop_completed ? TrialStatus::kCompleted : TrialStatus::kStopped);
@@ -138,8 +141,9 @@ void Tuner::Loop::on_exited(LiveTrial& trial, const ExecutorEvent& event) {
 void Tuner::Loop::on_failure(LiveTrial& trial, const ExecutorEvent& event) {
   const TrialId id = trial.record.id;
   const int attempt = ++trial.record.failures;
-  events_.failed(id, event.exit_code, event.error, attempt);
-  if (attempt <= options_.max_failures && !ended_) {
+  const bool retry = attempt <= options_.max_failures && !ended_;
+  events_.failed(id, event.exit_code, event.error, attempt, /*final=*/!retry);
+  if (retry) {
     Allocation allocation = take_slot();  // fits: the trial's own slot was just released
     events_.started(id, allocation, trial.record.checkpoint);
     launch(trial, std::move(allocation), trial.record.checkpoint);
@@ -156,8 +160,8 @@ void Tuner::Loop::finish(LiveTrial& trial, TrialStatus status) {
   searcher_->on_trial_finished(id, trial_end(status));
 }
 
-void Tuner::Loop::drain_trials_to_stop() {
-  for (TrialId id : scheduler_->take_trials_to_stop()) {
+void Tuner::Loop::end_trials_to_stop(const std::vector<TrialId>& ids) {
+  for (TrialId id : ids) {
     LiveTrial* trial = trials_.find(id);
     if (trial == nullptr) continue;
     if (!trial->running && trial->record.status == TrialStatus::kPaused) {

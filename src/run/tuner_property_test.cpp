@@ -128,11 +128,17 @@ RC_GTEST_PROP(TunerProperty, ResourcesStatusesAndEventsStayConsistent, ()) {
   // Walk the log: nothing after kFinished; remember each trial's last event.
   std::map<TrialId, int> finished_events;
   std::map<TrialId, Event> last;
+  int no_more_trials_events = 0;
   for (const Event& e : sink.events) {
+    if (e.kind == Event::Kind::kNoMoreTrials) {  // about no trial
+      ++no_more_trials_events;
+      continue;
+    }
     RC_ASSERT(finished_events[e.trial] == 0);
     if (e.kind == Event::Kind::kFinished) ++finished_events[e.trial];
     last[e.trial] = e;
   }
+  RC_ASSERT(no_more_trials_events <= 1);
   RC_ASSERT(result.trials.size() == last.size());
   for (const TrialRecord& t : result.trials) {
     if (sched->ended_while_paused.count(t.id)) RC_ASSERT(t.status == TrialStatus::kStopped);

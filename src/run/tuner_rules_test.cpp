@@ -84,12 +84,13 @@ TEST(Tuner, FailedTrialIsRetriedFromItsCheckpointThenFails) {
     }
     return lines;
   }();
-  EXPECT_EQ(failures_and_starts, (std::vector<std::string>{
-                                     R"(started 0 {"cpu":1,"gpus":[],"restore":null})",
-                                     R"(failed 0 {"exit_code":137,"error":"killed","attempt":1})",
-                                     R"(started 0 {"cpu":1,"gpus":[],"restore":"2"})",
-                                     R"(failed 0 {"exit_code":137,"error":"killed","attempt":2})",
-                                 }));
+  EXPECT_EQ(failures_and_starts,
+            (std::vector<std::string>{
+                R"(started 0 {"cpu":1,"gpus":[],"restore":null})",
+                R"(failed 0 {"exit_code":137,"error":"killed","attempt":1,"final":false})",
+                R"(started 0 {"cpu":1,"gpus":[],"restore":"2"})",
+                R"(failed 0 {"exit_code":137,"error":"killed","attempt":2,"final":true})",
+            }));
   EXPECT_TRUE(out.sink.of(Event::Kind::kFinished).empty());
   EXPECT_EQ(out.finished.at(0), TrialEnd::kFailed);
   EXPECT_TRUE(contains(out.calls, "searcher finished 0 failed"));
@@ -115,7 +116,8 @@ TEST(Tuner, RetriedTrialCanComplete) {
 TEST(Tuner, TrialsToStopEndPausedTrialsAndPendingPauses) {
   // Pool of 2; both trials pause at resource 1 (t=1). Trial 0's pause exits first (equal times
   // go in id order), so when trial 1's result is handled trial 0 is paused and trial 1's pause
-  // is only decided: the scheduler names both, both end as stopped.
+  // is only decided: the scheduler names both, both end as stopped. (Trial 0's exit freed a
+  // slot and the searcher said it is done: nothing can start, one trial waits.)
   Scenario s;
   s.options.pool.cpu = 2;
   s.script = [](ScriptedScheduler& sched) {
@@ -134,8 +136,9 @@ TEST(Tuner, TrialsToStopEndPausedTrialsAndPendingPauses) {
   EXPECT_EQ(tail, (std::vector<std::string>{
                       R"(result 1 {"resource":1.0,"metrics":{"loss":2.0,"step":1.0}})",
                       R"(checkpoint 1 {"checkpoint":"1","resource":1.0})",
+                      R"(decision 1 {"action":"pause","resource":1.0,"reason":"rung full",)"
+                      R"("loop":{"can_start_new":false,"waiting":1}})",
                       R"(finished 0 {"status":"stopped"})",
-                      R"(decision 1 {"action":"pause","resource":1.0,"reason":"rung full"})",
                       R"(finished 1 {"status":"stopped"})",
                   }));
   EXPECT_EQ(out.result.trials[1].num_results, 1u);
@@ -166,8 +169,8 @@ TEST(Tuner, ResumeChosenBeforeThePauseArrivesRelaunchesOnExit) {
   for (const Event& e : out.sink.for_trial(0)) kinds.push_back(to_string(e.kind));
   EXPECT_EQ(kinds,
             (std::vector<std::string>{"trial_added", "started", "result", "checkpoint", "decision",
-                                      "paused", "resumed", "result", "checkpoint", "decision",
-                                      "result", "checkpoint", "decision", "finished"}));
+                                      "resumed", "result", "checkpoint", "decision", "result",
+                                      "checkpoint", "decision", "finished"}));
   EXPECT_EQ(out.result.trials[0].status, TrialStatus::kCompleted);
   EXPECT_EQ(out.launches.back().restore, "1");
   EXPECT_DOUBLE_EQ(out.result.elapsed, 3);

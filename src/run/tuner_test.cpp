@@ -46,14 +46,15 @@ TEST(Tuner, EventsCarryTheDocumentedJson) {
       R"(started 0 {"cpu":1,"gpus":[],"restore":null})",
       R"(result 0 {"resource":1.0,"metrics":{"loss":1.0,"step":1.0}})",
       R"(checkpoint 0 {"checkpoint":"1","resource":1.0})",
-      R"(decision 0 {"action":"continue","resource":1.0,"reason":""})",
+      R"(decision 0 {"action":"continue","resource":1.0,"reason":"","loop":{"can_start_new":true,"waiting":1}})",
       R"(result 0 {"resource":2.0,"metrics":{"loss":0.5,"step":2.0}})",
       R"(checkpoint 0 {"checkpoint":"2","resource":2.0})",
-      R"(decision 0 {"action":"continue","resource":2.0,"reason":""})",
+      R"(decision 0 {"action":"continue","resource":2.0,"reason":"","loop":{"can_start_new":true,"waiting":1}})",
       R"(finished 0 {"status":"completed"})",
+      R"(no_more_trials 0 {"reason":"searcher exhausted"})",
   };
   EXPECT_EQ(out.sink.lines(), expected);
-  const std::vector<double> times = {0, 0, 1, 1, 1, 2, 2, 2, 2};
+  const std::vector<double> times = {0, 0, 1, 1, 1, 2, 2, 2, 2, 2};
   for (std::size_t i = 0; i < out.sink.events.size(); ++i) {
     EXPECT_EQ(out.sink.events[i].seq, i);
     EXPECT_EQ(out.sink.events[i].time, times[i]) << i;
@@ -95,8 +96,12 @@ TEST(Tuner, PausedTrialResumesFromItsCheckpoint) {
                                       "result", "checkpoint", "decision", "paused", "resumed",
                                       "result", "checkpoint", "decision", "finished"}));
   const std::vector<Event> decisions = out.sink.of(Event::Kind::kDecision);
-  EXPECT_EQ(decisions[1].data, R"({"action":"pause","resource":2.0,"reason":"paused at 2"})");
-  EXPECT_EQ(out.sink.of(Event::Kind::kResumed)[0].data, R"({"restore":"2"})");
+  // When trial 0 pauses the searcher may still give configs (waiting 1); when it is resumed
+  // trial 0 is paused and a new one could still start (waiting 2).
+  EXPECT_EQ(decisions[1].data, R"({"action":"pause","resource":2.0,"reason":"paused at 2",)"
+                               R"("loop":{"can_start_new":true,"waiting":1}})");
+  EXPECT_EQ(out.sink.of(Event::Kind::kResumed)[0].data,
+            R"({"restore":"2","loop":{"can_start_new":true,"waiting":2}})");
   EXPECT_EQ(out.sink.of(Event::Kind::kResumed)[0].time, 5);
   EXPECT_DOUBLE_EQ(out.result.elapsed, 6);
   EXPECT_DOUBLE_EQ(out.result.busy_slot_seconds, 6);  // 2 + 3 + 1
@@ -224,6 +229,10 @@ TEST(Tuner, MaxTrialsTellsTheSchedulerOnce) {
   setup.options.budget.max_trials = 2;
   const Outcome out = run(setup);
   EXPECT_EQ(out.no_more_trials_calls, 1);
+  const std::vector<Event> closed = out.sink.of(Event::Kind::kNoMoreTrials);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].data, R"({"reason":"trial budget spent"})");
+  EXPECT_EQ(closed[0].seq, out.sink.of(Event::Kind::kStarted)[1].seq + 1);
   // Added, then launched, then no more trials: the scheduler knows trial 1 before closing.
   EXPECT_EQ(std::find(out.calls.begin(), out.calls.end(), "no more trials") -
                 std::find(out.calls.begin(), out.calls.end(), "added 1"),
