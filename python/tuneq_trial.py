@@ -130,8 +130,10 @@ def report(checkpoint=None, exit_on_stop=True, **metrics):
         answer = sys.stdin.readline().strip()
     except (AttributeError, OSError, ValueError):  # no stdin, closed or detached
         answer = ""
-    if answer not in ("continue", "pause", "stop"):
-        answer = "continue"  # EOF: nobody is deciding, so train on
+    if answer == "":
+        answer = "stop"  # EOF: tuneq is gone (killed); end rather than train on unobserved
+    elif answer not in ("continue", "pause", "stop"):
+        answer = "continue"
     if answer != "continue" and exit_on_stop:
         raise SystemExit(0)
     return answer

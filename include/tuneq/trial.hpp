@@ -19,7 +19,8 @@
 // yet) and exit with status 0 soon: tuneq sends SIGTERM after its stop grace period. Doubles are
 // written in shortest round-trip form; NaN and infinities as null (JSON has no NaN), which tuneq
 // records as NaN. Outside tuneq (TUNEQ_TRIAL_ID unset) report() prints the line and returns
-// "continue" without reading stdin; at EOF on stdin it returns "continue" too.
+// "continue" without reading stdin. At EOF on stdin under tuneq (the tuner died) it returns
+// "stop", so an orphaned trial ends instead of training on unobserved.
 //
 // Limitation: the config reader understands what tuneq writes to TUNEQ_CONFIG, a flat JSON
 // object of numbers, strings and bools. Nested values are skipped, not readable.
@@ -358,7 +359,8 @@ inline std::string report(const std::vector<std::pair<std::string, double>>& met
   std::fflush(stdout);
   if (!under_tuneq()) return "continue";
   char answer[64];
-  if (std::fgets(answer, sizeof answer, stdin) == nullptr) return "continue";  // EOF
+  // EOF under tuneq: the tuner is gone (killed); stop rather than train on unobserved.
+  if (std::fgets(answer, sizeof answer, stdin) == nullptr) return "stop";
   std::string_view word(answer);
   while (!word.empty() && (word.back() == '\n' || word.back() == '\r')) word.remove_suffix(1);
   if (word == "pause" || word == "stop") return std::string(word);

@@ -81,6 +81,25 @@ struct TuneResult {
   std::string end_reason;  // why the experiment ended
 };
 
+// What an observer (a progress display) sees, every progress interval and once at the end.
+// Immutable: the references are valid only during the call.
+struct ProgressView {
+  double elapsed = 0;                                // clock seconds since the experiment began
+  const std::vector<TrialRecord>* trials = nullptr;  // by id
+  std::vector<RungView> rungs;                       // the scheduler's rungs, if it has any
+  std::optional<TrialId> best;
+  double best_value = std::numeric_limits<double>::quiet_NaN();
+  std::size_t slots = 0;  // trials that can run at once
+  bool final = false;     // the experiment has ended
+};
+
+class ProgressObserver {
+ public:
+  virtual ~ProgressObserver() = default;
+  // Called on the loop thread. REQUIRES: does not call back into the tuner except request_stop.
+  virtual void on_progress(const ProgressView& view) = 0;
+};
+
 class Tuner {
  public:
   // The tuner borrows executor, clock and sink (nullable); they must outlive run().
@@ -93,6 +112,28 @@ class Tuner {
 
   // Runs the experiment to its end. Throws Error::InvalidArgument for unusable options.
   TuneResult run();
+
+  // Continues an experiment from its event log (every event it appended, in order): replays the
+  // log through the fresh searcher and scheduler given to the constructor (which must be built
+  // from the same spec and seed), restarts the trials that were running from their latest
+  // checkpoint, keeps paused trials promotable, then runs to the end. New events continue the
+  // log's seq; the clock continues from the last event's time. Results a restarted trial reports
+  // again (those after its checkpoint) are answered "continue" and not recorded twice.
+  // Throws Error::Corruption when the log does not replay (another spec, seed or version).
+  TuneResult resume(const std::vector<Event>& history);
+
+  // Shows progress to `observer` (borrowed) every `interval` clock seconds and at the end.
+  void set_observer(ProgressObserver* observer, double interval);
+
+  // Ends the experiment as soon as the loop looks (within about half a second on a real clock):
+  // running trials are stopped, paused ones stay paused. Loop thread only (e.g. from an observer
+  // or a sink); for signals, set a flag the observer reads.
+  void request_stop(std::string reason);
+
+  // Ends the run the way a crash would, but cleanly: running trials are cancelled and left
+  // unfinished in the log, so that resume() restarts them from their checkpoints (Ctrl-C).
+  // Loop thread only, like request_stop.
+  void interrupt(std::string reason);
 
  private:
   class Loop;

@@ -15,8 +15,9 @@ ExperimentView open_experiment(const std::filesystem::path& dir) {
   ExperimentView view;
   view.paths.dir = dir;
   if (!std::filesystem::exists(view.paths.events())) {
-    throw CommandError(ExitCode::kStoreError,
-                       fmt::format("{} is not a tuneq experiment (no events.db in it)", dir));
+    throw CommandError(
+        ExitCode::kStoreError,
+        fmt::format("{} is not a tuneq experiment (no events.db in it)", dir.string()));
   }
   try {
     auto store = store::SqliteStore::open(view.paths.events());

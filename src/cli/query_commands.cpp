@@ -42,7 +42,7 @@ ExitCode run_status(const DirOptions& o) {
     snap.best_value = best->value;
   }
   fmt::print("{}", ui::render_status(snap, o.rows, 160));
-  fmt::print("events: {} in {}\n", view.events.size(), view.paths.events());
+  fmt::print("events: {} in {}\n", view.events.size(), view.paths.events().string());
   return ExitCode::kOk;
 }
 

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -73,6 +74,9 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
                             const std::vector<char*>& candidates, char* const* argv,
                             char* const* envp) {
   setpgid(0, 0);
+  // If tuneq dies (even by SIGKILL) the trial goes with it instead of training on unobserved
+  // and racing the trial that `tuneq resume` restarts in the same directory.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Handlers of the host must not run here, and signals it ignores for itself (SIGPIPE often)
   // must not stay ignored in the trial.
   struct sigaction default_action {};

@@ -61,6 +61,7 @@ void EventBuilder::append_decision(TrialId id, double resource, const Decision& 
   j["action"] = to_string(decision.action);
   j["resource"] = resource;
   j["reason"] = decision.reason();
+  if (decision.completed) j["completed"] = true;
   j["loop"] = loop_json(loop);
   append(Event::Kind::kDecision, id, dump(j));
 }

@@ -24,6 +24,8 @@ class EventBuilder {
   EventBuilder(EventSink* sink, const Clock& clock) : sink_(sink), clock_(clock) {}
 
   bool enabled() const { return sink_ != nullptr; }
+  // Resuming a log: the next event gets this seq.
+  void continue_at(std::uint64_t next_seq) { next_seq_ = next_seq; }
   std::uint64_t appended() const { return next_seq_; }
 
   // Makes what was appended durable (EventSink::flush) before the loop does something the world

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "tuneq/executor.hpp"
@@ -20,6 +21,7 @@ struct LiveTrial {
     kPause,             // replied kPause: becomes paused
     kResumeAfterPause,  // replied kPause, and the scheduler already chose to resume it
     kStop,              // replied kStop or cancelled: completed if stop_completed, else stopped
+    kInterrupt,         // cancelled by an interrupt: stays running in the log, for resume
   };
 
   TrialRecord record;
@@ -29,6 +31,15 @@ struct LiveTrial {
   bool stop_completed = false;  // with OnExit::kStop: the scheduler said the trial completed
   double started_at = 0;        // clock time of the current launch
   double last_resource = 0;     // resource of the latest report (also the resume offset)
+  // The latest checkpoint's resource and the number of results recorded when it was saved.
+  double checkpoint_resource = 0;
+  std::size_t checkpoint_results = 0;
+  // After a relaunch from a checkpoint (retry or resume) the trial reports again what it had
+  // reported after that checkpoint. Such reports are answered "continue" and not recorded:
+  // with a resource attribute, those at or below skip_through_resource; without one (the
+  // resource is the report count), the next skip_reports reports.
+  double skip_through_resource = -std::numeric_limits<double>::infinity();
+  std::size_t skip_reports = 0;
 };
 
 class TrialTable {

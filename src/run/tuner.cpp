@@ -35,4 +35,20 @@ TuneResult Tuner::run() {
   return loop_->run();
 }
 
+TuneResult Tuner::resume(const std::vector<Event>& history) {
+  return loop_->resume(history);
+}
+
+void Tuner::set_observer(ProgressObserver* observer, double interval) {
+  loop_->set_observer(observer, interval);
+}
+
+void Tuner::request_stop(std::string reason) {
+  loop_->request_stop(std::move(reason));
+}
+
+void Tuner::interrupt(std::string reason) {
+  loop_->interrupt(std::move(reason));
+}
+
 }  // namespace tuneq

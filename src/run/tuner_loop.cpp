@@ -98,7 +98,7 @@ Tuner::Loop::Loop(TunerOptions options, std::unique_ptr<Searcher> searcher,
       executor_(executor),
       clock_(clock),
       virtual_clock_(dynamic_cast<const ManualClock*>(&clock) != nullptr),
-      events_(sink, clock),
+      events_(sink, clock_),
       pool_(options_.pool),
       has_resource_attr_(!options_.resource_attr.empty()),
       best_value_(std::numeric_limits<double>::quiet_NaN()) {}
@@ -132,13 +132,18 @@ void Tuner::Loop::validate() const {
   detail::BudgetRules::validate(options_.budget);
 }
 
-TuneResult Tuner::Loop::run() {
-  if (has_run_) throw Error::FailedPrecondition("Tuner::run may be called only once");
+void Tuner::Loop::begin() {
+  if (has_run_) throw Error::FailedPrecondition("a Tuner runs (or resumes) only once");
   has_run_ = true;
   validate();
-  start_time_ = clock_.now();
-  rules_.emplace(options_.budget, options_.mode, start_time_);
-  if (rules_->trial_budget_spent(0)) notify_no_more_trials(detail::kEndTrialBudgetSpent);
+}
+
+TuneResult Tuner::Loop::run() {
+  begin();
+  return run_fresh_after_begin();
+}
+
+TuneResult Tuner::Loop::main_loop() {
   while (true) {
     // On a virtual clock the events stamped exactly at the deadline are still handled; the end
     // comes when the executor has nothing left at or before it.
@@ -146,6 +151,7 @@ TuneResult Tuner::Loop::run() {
     if (out_of_time && !virtual_clock_) end(rules_->time_reason());
     if (!ended_ && !out_of_time) fill_slots();
     if (!ended_ && running_ == 0) end(out_of_time ? rules_->time_reason() : idle_end_reason());
+    report_progress(false);
     if (ended_) break;
     std::optional<ExecutorEvent> event = next_event();
     if (event) {
@@ -156,7 +162,28 @@ TuneResult Tuner::Loop::run() {
   }
   shut_down();
   events_.flush();
+  report_progress(true);
   return make_result();
+}
+
+void Tuner::Loop::report_progress(bool final) {
+  if (observer_ == nullptr) return;
+  const double now = clock_.now();
+  if (!final && now - last_progress_ < progress_interval_) return;
+  last_progress_ = now;
+  std::vector<TrialRecord> records;
+  records.reserve(trials_.size());
+  for (const LiveTrial& trial : trials_) records.push_back(trial.record);
+  ProgressView view;
+  view.elapsed = now - start_time_;
+  view.trials = &records;
+  view.rungs = scheduler_->rungs();
+  view.best = best_trial_;
+  view.best_value = best_value_;
+  view.slots = pool_.capacity(options_.per_trial);
+  if (options_.max_concurrent > 0) view.slots = std::min(view.slots, options_.max_concurrent);
+  view.final = final;
+  observer_->on_progress(view);
 }
 
 // ---- Step 1: free slots ----
@@ -255,6 +282,14 @@ void Tuner::Loop::launch(LiveTrial& trial, Allocation allocation,
   trial.stop_completed = false;
   trial.started_at = clock_.now();
   trial.record.status = TrialStatus::kRunning;
+  if (trial.record.num_results > 0) {
+    // A relaunch: what it reported after its checkpoint (everything, without one) comes again.
+    if (has_resource_attr_) {
+      trial.skip_through_resource = trial.record.resource;
+    } else {
+      trial.skip_reports = trial.record.num_results - (restore ? trial.checkpoint_results : 0);
+    }
+  }
   trial.allocation = std::move(allocation);
   ++running_;
   LaunchRequest request;
@@ -295,7 +330,9 @@ double Tuner::Loop::wait_deadline() const {
 }
 
 std::optional<ExecutorEvent> Tuner::Loop::next_event() {
-  std::optional<ExecutorEvent> event = executor_.next_event(wait_deadline());
+  // Executors keep the injected clock's seconds; the loop's own clock may be offset (resume).
+  std::optional<ExecutorEvent> event =
+      executor_.next_event(wait_deadline() - (clock_.now() - clock_.base().now()));
   // On a virtual clock only events move time: no event before the deadline while trials run
   // means the executor lost them, and waiting again would spin forever.
   if (!event && virtual_clock_ && running_ > 0 && (ended_ || !rules_->time_reached(clock_.now()))) {
@@ -309,7 +346,7 @@ void Tuner::Loop::shut_down() {
   for (LiveTrial& trial : trials_) {
     if (!trial.running) continue;
     if (trial.on_exit == OnExit::kNone) {
-      trial.on_exit = OnExit::kStop;
+      trial.on_exit = interrupted_ ? OnExit::kInterrupt : OnExit::kStop;
       trial.stop_completed = false;
       events_.flush();
       executor_.cancel(trial.record.id);

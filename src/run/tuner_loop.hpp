@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,23 @@
 #include "tuneq/tuner.hpp"
 
 namespace tuneq {
+namespace detail {
+
+// The loop's clock: the injected one, shifted so that a resumed experiment's time continues
+// from its log's last event instead of starting again at zero.
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(const Clock& base) : base_(base) {}
+  double now() const override { return base_.now() + offset_; }
+  void set_offset(double offset) { offset_ = offset; }
+  const Clock& base() const { return base_; }
+
+ private:
+  const Clock& base_;
+  double offset_ = 0;
+};
+
+}  // namespace detail
 
 class Tuner::Loop {
  public:
@@ -32,9 +50,32 @@ class Tuner::Loop {
   // Error::FailedPrecondition when called twice or when a scheduler or executor breaks its
   // contract (resuming a trial that is not paused, an event for an unknown trial).
   TuneResult run();
+  // Replays `history` (see Tuner::resume), then runs like run().
+  TuneResult resume(const std::vector<Event>& history);
+
+  void set_observer(ProgressObserver* observer, double interval) {
+    observer_ = observer;
+    progress_interval_ = interval;
+  }
+  void request_stop(std::string reason) { end(std::move(reason)); }
+  void interrupt(std::string reason) {
+    interrupted_ = true;
+    end(std::move(reason));
+  }
 
  private:
   void validate() const;
+  void begin();            // validation and the budget rules (once, by run or resume)
+  TuneResult main_loop();  // steps 1 to 5 until the end
+
+  // Resume (tuner_loop_resume.cpp): rebuilds trials and counters from the log while a Replayer
+  // rebuilds the searcher and scheduler, then restarts what was running.
+  void replay(const std::vector<Event>& history);
+  TuneResult run_fresh_after_begin();
+  void restart_interrupted();
+
+  // Progress for the observer, at most every progress_interval_ seconds (and at the end).
+  void report_progress(bool final);
 
   // Step 1: asks the scheduler (and through it the searcher) what to run on free slots.
   void fill_slots();
@@ -70,7 +111,7 @@ class Tuner::Loop {
   std::unique_ptr<Searcher> searcher_;
   std::unique_ptr<Scheduler> scheduler_;
   Executor& executor_;
-  const Clock& clock_;
+  detail::OffsetClock clock_;
   bool virtual_clock_;  // a ManualClock: only the executor moves time, deadlines may be +inf
   detail::EventBuilder events_;
   detail::ResourceAllocator pool_;
@@ -91,6 +132,11 @@ class Tuner::Loop {
   double start_time_ = 0;
   std::optional<TrialId> best_trial_;
   double best_value_;
+
+  bool interrupted_ = false;  // shut down leaving running trials unfinished (resumable)
+  ProgressObserver* observer_ = nullptr;
+  double progress_interval_ = 1;
+  double last_progress_ = -std::numeric_limits<double>::infinity();
 };
 
 }  // namespace tuneq

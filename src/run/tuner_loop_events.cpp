@@ -27,8 +27,23 @@ TrialEnd trial_end(TrialStatus status) {
   }
 }
 
+// True for a report the trial already made before it was relaunched from a checkpoint; the
+// skip state is consumed as the repeats go by.
+bool is_repeat(LiveTrial& trial, const ExecutorEvent& event, const std::string& resource_attr) {
+  if (!resource_attr.empty()) {
+    const auto it = event.metrics.find(resource_attr);
+    if (it == event.metrics.end() || std::isnan(it->second)) return false;
+    if (it->second <= trial.skip_through_resource) return true;
+    trial.skip_through_resource = -std::numeric_limits<double>::infinity();
+    return false;
+  }
+  if (trial.skip_reports == 0) return false;
+  --trial.skip_reports;
+  return true;
+}
+
 Action reply_for(OnExit on_exit) {
-  return on_exit == OnExit::kStop ? Action::kStop : Action::kPause;
+  return on_exit == OnExit::kStop || on_exit == OnExit::kInterrupt ? Action::kStop : Action::kPause;
 }
 
 }  // namespace
@@ -54,6 +69,12 @@ void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
     return;
   }
   TrialRecord& record = trial.record;
+  if (is_repeat(trial, event,
+                options_.resource_attr)) {  // reported before its restart from a checkpoint
+    events_.flush();
+    executor_.reply(id, Action::kContinue);
+    return;
+  }
   ++record.num_results;
   ++num_results_;
 
@@ -81,6 +102,8 @@ void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
   events_.result(id, resource, event.metrics);
   if (event.checkpoint) {
     record.checkpoint = std::move(event.checkpoint);
+    trial.checkpoint_resource = resource;
+    trial.checkpoint_results = record.num_results;
     events_.checkpoint(id, *record.checkpoint, resource);
   }
 
@@ -127,6 +150,8 @@ void Tuner::Loop::on_exited(LiveTrial& trial, const ExecutorEvent& event) {
       return;
     case OnExit::kStop:
       finish(trial, trial.stop_completed ? TrialStatus::kCompleted : TrialStatus::kStopped);
+      return;
+    case OnExit::kInterrupt:  // left as running in the log: resume restarts it
       return;
     case OnExit::kNone:
       if (event.ok) {

@@ -144,6 +144,7 @@ void check_command(const SpecNode& node, const ExperimentSpec& spec) {
   }
   const auto names = parameter_names(spec.space);
   for (const auto& p : placeholders) {
+    if (p == kSpecDirPlaceholder) continue;  // filled in by `tuneq run` (docs/spec.md)
     if (spec.space.find(p) == nullptr) {
       node.fail(fmt::format("{{{}}} is not a parameter of the space; expected one of {}", p,
                             join_names(names)));

@@ -27,6 +27,11 @@
 
 namespace tuneq::spec {
 
+// A placeholder every command may use besides the space's parameters: the absolute directory of
+// the spec file, so that `command: python3 {spec_dir}/train.py` works from any trial directory.
+// `tuneq run` replaces it when the experiment starts (the stored spec holds the path).
+inline constexpr const char* kSpecDirPlaceholder = "spec_dir";
+
 enum class SearcherType : std::uint8_t { kRandom, kGrid };
 enum class SchedulerType : std::uint8_t { kFifo, kMedian, kAsha, kHyperband };
 enum class AshaVariant : std::uint8_t { kStopping, kPromotion };

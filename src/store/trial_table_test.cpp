@@ -132,7 +132,8 @@ TEST(TrialTable, FailuresKeepTheLatestAttemptErrorAndExitCode) {
       .add(Kind::kFailed, 0, R"({"exit_code":137,"error":"killed","attempt":1,"final":false})", 2)
       .add(Kind::kStarted, 0, kStarted, 3)
       .add(Kind::kFailed, 0, R"({"exit_code":1,"error":"nan loss","attempt":2,"final":true})", 5);
-  const TrialRow& trial = *fold(log.events).find(0);
+  const TrialTable table = fold(log.events);
+  const TrialRow& trial = *table.find(0);
   EXPECT_EQ(trial.status, "failed");
   EXPECT_EQ(trial.failures, 2);
   EXPECT_EQ(trial.error, "nan loss");
@@ -189,7 +190,8 @@ TEST(TrialTable, BestRanksNanLastAndGivesTiesToTheEarlierResult) {
 TEST(TrialTable, BestOfOnlyNanResultsIsTheFirstOfThem) {
   Log log;
   log.trial(0).trial(1).result(1, R"({"loss":null})").result(0, R"({"loss":null})");
-  const auto best = fold(log.events).best("loss", Mode::kMin);
+  const TrialTable table = fold(log.events);
+  const auto best = table.best("loss", Mode::kMin);
   ASSERT_TRUE(best.has_value());
   EXPECT_EQ(best->trial->id, 1u);
   EXPECT_TRUE(std::isnan(best->value));

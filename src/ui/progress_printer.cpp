@@ -16,7 +16,9 @@ std::size_t terminal_width(std::FILE* f) {
 
 }  // namespace
 
-bool ProgressPrinter::is_terminal(std::FILE* f) { return isatty(fileno(f)) == 1; }
+bool ProgressPrinter::is_terminal(std::FILE* f) {
+  return isatty(fileno(f)) == 1;
+}
 
 void ProgressPrinter::show(const Snapshot& s, bool final) {
   if (!tty_) {

@@ -9,9 +9,9 @@
 namespace tuneq::ui {
 namespace {
 
-constexpr std::array kStatuses = {TrialStatus::kRunning,   TrialStatus::kPaused,
-                                  TrialStatus::kPending,   TrialStatus::kCompleted,
-                                  TrialStatus::kStopped,   TrialStatus::kFailed};
+constexpr std::array kStatuses = {TrialStatus::kRunning, TrialStatus::kPaused,
+                                  TrialStatus::kPending, TrialStatus::kCompleted,
+                                  TrialStatus::kStopped, TrialStatus::kFailed};
 
 std::string number(double v) {
   if (std::isnan(v)) return "-";
@@ -81,10 +81,10 @@ std::string render_status(const Snapshot& s, std::size_t max_rows, std::size_t w
   if (!s.rungs.empty()) {
     std::string rungs = "rungs:";
     for (const auto& r : s.rungs) {
-      rungs += fmt::format(" {}[{}] {} recorded", s.rungs.size() > 1 && r.bracket > 0
-                                                       ? fmt::format("b{} ", r.bracket)
-                                                       : std::string(),
-                           number(r.resource), r.recorded);
+      rungs += fmt::format(
+          " {}[{}] {} recorded",
+          s.rungs.size() > 1 && r.bracket > 0 ? fmt::format("b{} ", r.bracket) : std::string(),
+          number(r.resource), r.recorded);
       if (r.promoted > 0) rungs += fmt::format(", {} promoted", r.promoted);
       if (r.paused > 0) rungs += fmt::format(", {} waiting", r.paused);
       rungs += " |";

@@ -15,17 +15,17 @@ namespace tuneq::ui {
 
 // An immutable view of the experiment at one moment. REQUIRES: trials outlives the snapshot.
 struct Snapshot {
-  std::string experiment;      // spec name
-  std::string scheduler;       // scheduler name, e.g. "asha (promotion)"
+  std::string experiment;  // spec name
+  std::string scheduler;   // scheduler name, e.g. "asha (promotion)"
   std::string metric;
   Mode mode = Mode::kMin;
-  std::string resource_attr;   // "" = number of reports
-  double elapsed = 0;          // seconds
+  std::string resource_attr;  // "" = number of reports
+  double elapsed = 0;         // seconds
   const std::vector<TrialRecord>* trials = nullptr;
   std::vector<RungView> rungs;
   std::optional<TrialId> best;
   double best_value = 0;
-  std::size_t slots = 0;       // trials that can run at once
+  std::size_t slots = 0;  // trials that can run at once
 };
 
 // "01:02:03" for 3723 seconds; "1d 01:02:03" past a day.
