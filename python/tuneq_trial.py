@@ -25,8 +25,9 @@ What it does (docs/protocol.md has the whole protocol):
   Print reports only through ``report`` and end your own output lines with a newline: a report
   must start at the beginning of a line.
 - Outside tuneq (no ``TUNEQ_TRIAL_ID`` in the environment) ``report`` only prints the line and
-  returns ``"continue"``, so the same script runs by hand. If stdin is closed, it also returns
-  ``"continue"``.
+  returns ``"continue"``, so the same script runs by hand. Under tuneq, a closed stdin means tuneq
+  itself is gone (killed): ``report`` then answers ``"stop"`` so the trial ends instead of
+  training on unobserved (``tuneq resume`` restarts it from its checkpoint).
 
 Environment set by tuneq: TUNEQ_TRIAL_ID, TUNEQ_CONFIG (JSON object), TUNEQ_TRIAL_DIR (absolute;
 also the working directory), TUNEQ_RESTORE (checkpoint to resume from, or empty),
