@@ -42,7 +42,8 @@ struct Curves {
   }
   double value(TrialId id, std::uint64_t step) const {
     const Params& p = params[id];
-    const double noise = 0.01 * static_cast<double>((id * 2654435761u + step * 40503u) % 1000) / 1000;
+    const double noise =
+        0.01 * static_cast<double>((id * 2654435761u + step * 40503u) % 1000) / 1000;
     return p.end + (p.start - p.end) * std::exp(-p.rate * static_cast<double>(step)) + noise;
   }
 };
@@ -87,8 +88,8 @@ std::uint64_t drive(tuneq::Scheduler& s, const Curves& curves, std::size_t n, do
     if (i >= running.size()) i = 0;
     Running& r = running[i];
     ++r.step;
-    const tuneq::Decision d = s.on_result(
-        r.id, {static_cast<double>(r.step), curves.value(r.id, r.step)}, {next < n, 0});
+    const tuneq::Decision d =
+        s.on_result(r.id, {static_cast<double>(r.step), curves.value(r.id, r.step)}, {next < n, 0});
     ++reports;
     const bool done = d.action == Action::kContinue && static_cast<double>(r.step) >= max_t;
     if (d.action == Action::kContinue && !done) {
@@ -97,8 +98,8 @@ std::uint64_t drive(tuneq::Scheduler& s, const Curves& curves, std::size_t n, do
     }
     steps[r.id] = r.step;
     if (d.action == Action::kStop || done) {
-      s.on_trial_finished(r.id, d.completed || done ? tuneq::TrialEnd::kCompleted
-                                                    : tuneq::TrialEnd::kStopped);
+      s.on_trial_finished(
+          r.id, d.completed || done ? tuneq::TrialEnd::kCompleted : tuneq::TrialEnd::kStopped);
     }
     running[i] = running.back();
     running.pop_back();
@@ -122,7 +123,8 @@ void run(benchmark::State& state, const std::function<std::unique_ptr<tuneq::Sch
     s.reset();  // freeing a million-trial scheduler is not a decision cost
     state.ResumeTiming();
   }
-  state.counters["reports"] = static_cast<double>(reports) / static_cast<double>(state.iterations());
+  state.counters["reports"] =
+      static_cast<double>(reports) / static_cast<double>(state.iterations());
   // Seconds of timed work per report (shown with SI prefixes: "412n" is 412 ns).
   state.counters["per_report"] = benchmark::Counter(
       static_cast<double>(reports), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
@@ -133,22 +135,43 @@ tuneq::AshaOptions asha(int brackets) {
 }
 
 void BM_AshaStopping(benchmark::State& st) {
-  run(st, [] { return tuneq::make_asha_stopping(asha(1)); }, kMaxT);
+  run(
+      st, [] { return tuneq::make_asha_stopping(asha(1)); }, kMaxT);
 }
 void BM_AshaPromotion(benchmark::State& st) {
-  run(st, [] { return tuneq::make_asha_promotion(asha(1)); }, kMaxT);
+  run(
+      st, [] { return tuneq::make_asha_promotion(asha(1)); }, kMaxT);
 }
 void BM_AsyncHyperband(benchmark::State& st) {
-  run(st, [] { return tuneq::make_asha_promotion(asha(3)); }, kMaxT);
+  run(
+      st, [] { return tuneq::make_asha_promotion(asha(3)); }, kMaxT);
 }
 void BM_Hyperband(benchmark::State& st) {
-  run(st, [] { return tuneq::make_hyperband({tuneq::Mode::kMin, kMaxT, 3}); }, kMaxT);
+  run(
+      st,
+      [] {
+        return tuneq::make_hyperband({tuneq::Mode::kMin, kMaxT, 3});
+      },
+      kMaxT);
 }
 void BM_MedianStopping(benchmark::State& st) {
-  run(st, [] { return tuneq::make_median_stopping({tuneq::Mode::kMin, 1, 3, 0, true}); }, 27);
+  run(
+      st,
+      [] {
+        return tuneq::make_median_stopping({tuneq::Mode::kMin, 1, 3, 0, true});
+      },
+      27);
 }
 
-#define TUNEQ_SIZES ->Arg(1000)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3)->ReportAggregatesOnly(true)
+#define TUNEQ_SIZES                   \
+  ->Arg(1000)                         \
+      ->Arg(10000)                    \
+      ->Arg(100000)                   \
+      ->Arg(1000000)                  \
+      ->Unit(benchmark::kMillisecond) \
+      ->Iterations(1)                 \
+      ->Repetitions(3)                \
+      ->ReportAggregatesOnly(true)
 BENCHMARK(BM_AshaStopping) TUNEQ_SIZES;
 BENCHMARK(BM_AshaPromotion) TUNEQ_SIZES;
 BENCHMARK(BM_AsyncHyperband) TUNEQ_SIZES;

@@ -9,8 +9,8 @@
 #include <iostream>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "common/digits.hpp"
 #include "common/mlp.hpp"
@@ -46,13 +46,14 @@ void train(const digits::Data& data, tuneq::TrialContext& ctx) {
     if (!model.load(bytes->substr(colon + 1))) throw std::runtime_error("bad checkpoint");
   }
   while (epoch < kMaxEpochs) {
-    tuneq::Rng shuffle = tuneq::Rng::ForStream(ctx.trial_id(), 1, static_cast<std::uint64_t>(epoch));
+    tuneq::Rng shuffle =
+        tuneq::Rng::ForStream(ctx.trial_id(), 1, static_cast<std::uint64_t>(epoch));
     model.train_epoch(data.train, hp, shuffle);
     ++epoch;
     const digits::Eval e = model.evaluate(data.val);
     ctx.save_checkpoint(std::to_string(epoch) + ":" + model.save());
-    const tuneq::Action a = ctx.report(
-        {{"epoch", epoch}, {"val_loss", e.loss}, {"val_accuracy", e.accuracy}});
+    const tuneq::Action a =
+        ctx.report({{"epoch", epoch}, {"val_loss", e.loss}, {"val_accuracy", e.accuracy}});
     if (a != tuneq::Action::kContinue) return;
   }
 }

@@ -46,8 +46,10 @@ inline Data load(const std::string& path = kDefaultPath, std::uint64_t seed = 0)
       char* end = nullptr;
       const long v = std::strtol(p, &end, 10);
       if (end == p) break;
-      if (i < kFeatures) row.push_back(static_cast<float>(v) / 16.0f);
-      else labels.push_back(static_cast<int>(v));
+      if (i < kFeatures)
+        row.push_back(static_cast<float>(v) / 16.0f);
+      else
+        labels.push_back(static_cast<int>(v));
       p = (*end == ',') ? end + 1 : end;
     }
     if (row.size() == kFeatures && labels.size() == rows.size() + 1) rows.push_back(row);

@@ -29,9 +29,9 @@ constexpr const char* kSchemaSql =
     "CREATE INDEX events_by_trial ON events(trial, seq);";
 
 constexpr Event::Kind kAllKinds[] = {
-    Event::Kind::kTrialAdded, Event::Kind::kStarted,    Event::Kind::kResult,
-    Event::Kind::kDecision,   Event::Kind::kCheckpoint, Event::Kind::kPaused,
-    Event::Kind::kResumed,    Event::Kind::kFinished,   Event::Kind::kFailed,
+    Event::Kind::kTrialAdded,   Event::Kind::kStarted,    Event::Kind::kResult,
+    Event::Kind::kDecision,     Event::Kind::kCheckpoint, Event::Kind::kPaused,
+    Event::Kind::kResumed,      Event::Kind::kFinished,   Event::Kind::kFailed,
     Event::Kind::kNoMoreTrials,
 };
 
