@@ -1,4 +1,5 @@
 #include "spec/domain_parser.hpp"
+#include "spec/text.hpp"
 
 #include <array>
 #include <charconv>
@@ -67,15 +68,8 @@ const Form& form_of(Domain::Kind kind) {
   throw Error::InvalidArgument(std::move(message));
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
+using text::is_digit;
+using text::trim;
 bool is_word_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || is_digit(c);
 }

@@ -1,4 +1,5 @@
 #include "spec/duration.hpp"
+#include "spec/text.hpp"
 
 #include <array>
 #include <charconv>
@@ -25,15 +26,8 @@ constexpr std::array<Unit, 4> kUnits{{{'d', 86400}, {'h', 3600}, {'m', 60}, {'s'
       "expected a duration like 90s, 30m, 2h or 1h30m, or a number of seconds, got '{}'", text));
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
+using text::is_digit;
+using text::trim;
 
 // Length of the decimal number ("12", "1.5", ".5", "2.") at the start of s; 0 if none.
 std::size_t decimal_length(std::string_view s) {

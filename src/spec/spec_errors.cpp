@@ -1,4 +1,5 @@
 #include "spec/spec_errors.hpp"
+#include "spec/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -23,15 +24,8 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
+using text::is_digit;
+using text::trim;
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
