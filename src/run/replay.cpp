@@ -68,9 +68,13 @@ Replayer::Replayer(Searcher* searcher, Scheduler& scheduler, std::string metric,
       metric_(std::move(metric)),
       resource_attr_(std::move(resource_attr)) {}
 
+void Replayer::take_trials_to_stop() {
+  for (TrialId id : scheduler_.take_trials_to_stop()) owed_.insert(id);
+}
+
 void Replayer::expect_slot_choice(const Event& e, SlotChoice::Kind kind, LoopState loop) {
   const SlotChoice c = scheduler_.on_free_slot(loop);
-  (void)scheduler_.take_trials_to_stop();
+  take_trials_to_stop();
   if (c.kind != kind || (kind == SlotChoice::Kind::kResume && c.trial != e.trial)) {
     diverged(e,
              fmt::format("the scheduler now says '{}{}' where the log says '{}'", kind_name(c.kind),
@@ -117,7 +121,7 @@ void Replayer::apply(const Event& e) {
       const nlohmann::json j = parse(e);
       const Decision d = scheduler_.on_result(e.trial, pending_->result, loop_state_of(e.data));
       if (searcher_ != nullptr) searcher_->on_result(e.trial, pending_->result);
-      (void)scheduler_.take_trials_to_stop();
+      take_trials_to_stop();
       const std::string logged = j.value("action", "");
       if (logged != to_string(d.action)) {
         diverged(e, fmt::format("the scheduler now decides '{}' where the log says '{}'",
@@ -132,6 +136,7 @@ void Replayer::apply(const Event& e) {
           j.value("status", "") == "completed" ? TrialEnd::kCompleted : TrialEnd::kStopped;
       scheduler_.on_trial_finished(e.trial, how);
       if (searcher_ != nullptr) searcher_->on_trial_finished(e.trial, how);
+      owed_.erase(e.trial);
       return;
     }
     case Event::Kind::kFailed: {
@@ -139,11 +144,13 @@ void Replayer::apply(const Event& e) {
       if (j.value("final", true)) {
         scheduler_.on_trial_finished(e.trial, TrialEnd::kFailed);
         if (searcher_ != nullptr) searcher_->on_trial_finished(e.trial, TrialEnd::kFailed);
+        owed_.erase(e.trial);
       }
       return;
     }
     case Event::Kind::kNoMoreTrials:
       scheduler_.on_no_more_trials();
+      take_trials_to_stop();
       return;
     case Event::Kind::kStarted:
     case Event::Kind::kCheckpoint:

@@ -15,12 +15,14 @@
 //   failed       <- with "final": on_trial_finished(id, failed)
 //   no_more_trials <- scheduler.on_no_more_trials()
 // After each on_free_slot and on_result, take_trials_to_stop() is drained: the log's finished
-// events carry what the loop did with those trials.
+// events carry what the loop did with those trials, and owed_stops() lists those whose end the
+// log does not have yet.
 //
 // Thread safety: none. Pure: no clock, no I/O.
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,7 +53,13 @@ class Replayer {
   };
   const std::optional<PendingResult>& pending_result() const { return pending_; }
 
+  // Trials the scheduler handed out through take_trials_to_stop whose end the log does not
+  // record yet (the tuner died between the two): the loop ends them after replay.
+  std::vector<TrialId> owed_stops() const { return {owed_.begin(), owed_.end()}; }
+
  private:
+  void take_trials_to_stop();
+
   void expect_slot_choice(const Event& e, SlotChoice::Kind kind, LoopState loop);
 
   Searcher* searcher_;
@@ -59,6 +67,7 @@ class Replayer {
   std::string metric_;
   std::string resource_attr_;
   std::optional<PendingResult> pending_;
+  std::set<TrialId> owed_;
 };
 
 // Reads the loop state a decision or resumed event recorded ({"loop": {"can_start_new": b,

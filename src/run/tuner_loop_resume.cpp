@@ -161,6 +161,18 @@ void Tuner::Loop::replay(const std::vector<Event>& history) {
         break;  // handled above
     }
   }
+  // Trials the scheduler gave up on whose end the dead tuner never logged.
+  for (TrialId id : replayer.owed_stops()) {
+    LiveTrial& trial = trials_[id];
+    if (trial.record.status == TrialStatus::kPaused) {
+      --paused_;
+      finish(trial, TrialStatus::kStopped);
+    } else if (trial.record.status == TrialStatus::kRunning &&
+               (trial.on_exit == OnExit::kPause || trial.on_exit == OnExit::kResumeAfterPause)) {
+      trial.on_exit = OnExit::kStop;  // restart_interrupted() ends it
+      trial.stop_completed = false;
+    }
+  }
   // A result the dead tuner never answered: decide it now, as the loop would have.
   if (const auto& pending = replayer.pending_result()) {
     LiveTrial& trial = trials_[pending->trial];
