@@ -9,8 +9,8 @@
 //   rung. Brackets with no rung are fine. A resource reaches a milestone m (max_t included) when
 //   it is >= m (1 - 1e-12).
 // - Trial i goes to bracket i mod brackets.
-// - The per-rung records: RunningQuantile (stopping: the cutoff) and ScoreRanks (promotion: the
-//   ranks), both checked against OrderStats by the tests in order_stats_test.cpp.
+// - The per-rung records: RunningQuantile (stopping: the cutoff) and TopFraction (promotion: the
+//   best floor(n / eta)), both checked against OrderStats by the tests in order_stats_test.cpp.
 // No clock, no I/O.
 #include "schedule/asha_bracket.hpp"
 
@@ -42,40 +42,6 @@ std::size_t count_rungs(double max_t, double grace_period, double eta) {
   std::size_t count = 0;
   for (double m = grace_period; m <= limit && count <= kMaxRungsPerBracket; m *= eta) ++count;
   return count;
-}
-
-// The first index of sorted values[0, n) for which `before` is false (before must hold on a
-// prefix). Branch-free: the comparison feeds a conditional move, so the search does not stall on
-// mispredicted jumps, which cost more than the comparisons in a bucket of random scores.
-template <typename Before>
-std::size_t first_index(const double* values, std::size_t n, Before before) {
-  if (n == 0) return 0;
-  const double* base = values;
-  while (n > 1) {
-    const std::size_t half = n / 2;
-    base += before(base[half]) ? half : 0;
-    n -= half;
-  }
-  return static_cast<std::size_t>(base - values) + (before(*base) ? 1 : 0);
-}
-
-// Entries (neg_scores[i], ids[i]), i < n, sorted ascending. The first index whose entry is not
-// before (neg_score, id) (lower) or is after it (upper). Ids are consulted only inside a run of
-// equal scores.
-std::size_t lower_entry(const double* neg_scores, const TrialId* ids, std::size_t n,
-                        double neg_score, TrialId id) {
-  const std::size_t at = first_index(neg_scores, n, [=](double x) { return x < neg_score; });
-  if (at == n || neg_scores[at] != neg_score) return at;
-  const std::size_t end = first_index(neg_scores, n, [=](double x) { return x <= neg_score; });
-  return static_cast<std::size_t>(std::lower_bound(ids + at, ids + end, id) - ids);
-}
-
-std::size_t upper_entry(const double* neg_scores, const TrialId* ids, std::size_t n,
-                        double neg_score, TrialId id) {
-  const std::size_t at = first_index(neg_scores, n, [=](double x) { return x < neg_score; });
-  if (at == n || neg_scores[at] != neg_score) return at;
-  const std::size_t end = first_index(neg_scores, n, [=](double x) { return x <= neg_score; });
-  return static_cast<std::size_t>(std::upper_bound(ids + at, ids + end, id) - ids);
 }
 
 }  // namespace
@@ -168,93 +134,33 @@ double RunningQuantile::quantile() const {
   return a + (b - a) * frac;
 }
 
-std::size_t ScoreRanks::insert(double score, TrialId id) {
-  const double neg_score = -score;
-  ++size_;
-  if (pool_.empty()) {
-    pool_.emplace_back();
-    pool_[0].neg_scores[0] = neg_score;
-    pool_[0].ids[0] = id;
-    order_.push_back(0);
-    sizes_.push_back(1);
-    first_neg_scores_.push_back(neg_score);
-    first_ids_.push_back(id);
-    fenwick_.assign(2, 1);
-    return 0;
+void TopFraction::insert(double score, TrialId id) {
+  const Entry e{score, id};
+  if (!top_.empty() && before(e, top_.front())) {
+    top_.push_back(e);
+    std::push_heap(top_.begin(), top_.end(), WorstOnTop{});
+  } else {
+    rest_.push_back(e);
+    std::push_heap(rest_.begin(), rest_.end(), BestOnTop{});
   }
-  const std::size_t b = bucket_of(neg_score, id);
-  Bucket& bucket = pool_[order_[b]];
-  const std::size_t n = sizes_[b];
-  // A binary search in a cold bucket waits for one cache miss after another; asking for every
-  // line at once lets the misses overlap (the memmove below reads half of them anyway).
-  const char* bytes = reinterpret_cast<const char*>(bucket.neg_scores.data());
-  for (std::size_t offset = 0; offset < n * sizeof(double); offset += 64) {
-    __builtin_prefetch(bytes + offset);
+  // k grows by at most one per insert, and one entry moved: one move restores the split.
+  const auto k = static_cast<std::size_t>(std::floor(static_cast<double>(size()) / eta_));
+  while (top_.size() > k) {
+    std::pop_heap(top_.begin(), top_.end(), WorstOnTop{});
+    rest_.push_back(top_.back());
+    top_.pop_back();
+    std::push_heap(rest_.begin(), rest_.end(), BestOnTop{});
   }
-  const std::size_t at = lower_entry(bucket.neg_scores.data(), bucket.ids.data(), n, neg_score, id);
-  const std::size_t rank = count_before(b) + at;
-  // n < kBucketMax: a bucket splits as soon as it is full.
-  std::copy_backward(bucket.neg_scores.begin() + static_cast<std::ptrdiff_t>(at),
-                     bucket.neg_scores.begin() + static_cast<std::ptrdiff_t>(n),
-                     bucket.neg_scores.begin() + static_cast<std::ptrdiff_t>(n + 1));
-  std::copy_backward(bucket.ids.begin() + static_cast<std::ptrdiff_t>(at),
-                     bucket.ids.begin() + static_cast<std::ptrdiff_t>(n),
-                     bucket.ids.begin() + static_cast<std::ptrdiff_t>(n + 1));
-  bucket.neg_scores[at] = neg_score;
-  bucket.ids[at] = id;
-  if (at == 0) {
-    first_neg_scores_[b] = neg_score;
-    first_ids_[b] = id;
+  while (top_.size() < k && !rest_.empty()) {
+    std::pop_heap(rest_.begin(), rest_.end(), BestOnTop{});
+    top_.push_back(rest_.back());
+    rest_.pop_back();
+    std::push_heap(top_.begin(), top_.end(), WorstOnTop{});
   }
-  ++sizes_[b];
-  for (std::size_t i = b + 1; i < fenwick_.size(); i += i & (~i + 1)) ++fenwick_[i];
-  if (sizes_[b] == kBucketMax) split(b);
-  return rank;
 }
 
-std::size_t ScoreRanks::rank(double score, TrialId id) const {
-  if (size_ == 0) return 0;
-  const std::size_t b = bucket_of(-score, id);
-  const Bucket& bucket = pool_[order_[b]];
-  return count_before(b) +
-         lower_entry(bucket.neg_scores.data(), bucket.ids.data(), sizes_[b], -score, id);
-}
-
-std::size_t ScoreRanks::bucket_of(double neg_score, TrialId id) const {
-  // The last bucket whose first entry is not after the probe; the first bucket for a probe
-  // before every entry.
-  const std::size_t after = upper_entry(first_neg_scores_.data(), first_ids_.data(),
-                                        first_neg_scores_.size(), neg_score, id);
-  return after == 0 ? 0 : after - 1;
-}
-
-std::size_t ScoreRanks::count_before(std::size_t bucket) const {
-  std::size_t sum = 0;
-  for (std::size_t i = bucket; i > 0; i -= i & (~i + 1)) sum += fenwick_[i];
-  return sum;
-}
-
-void ScoreRanks::split(std::size_t b) {
-  const auto fresh = static_cast<std::uint32_t>(pool_.size());
-  pool_.emplace_back();  // may move the pool: take references after
-  const Bucket& full = pool_[order_[b]];
-  Bucket& upper = pool_[fresh];
-  const std::size_t half = kBucketMax / 2;
-  std::copy(full.neg_scores.begin() + half, full.neg_scores.end(), upper.neg_scores.begin());
-  std::copy(full.ids.begin() + half, full.ids.end(), upper.ids.begin());
-  sizes_[b] = static_cast<std::uint32_t>(half);
-  const auto after = static_cast<std::ptrdiff_t>(b + 1);
-  order_.insert(order_.begin() + after, fresh);
-  sizes_.insert(sizes_.begin() + after, static_cast<std::uint32_t>(kBucketMax - half));
-  first_neg_scores_.insert(first_neg_scores_.begin() + after, upper.neg_scores[0]);
-  first_ids_.insert(first_ids_.begin() + after, upper.ids[0]);
-  // Rebuild the Fenwick tree in O(buckets): each node adds itself to its parent.
-  fenwick_.assign(sizes_.size() + 1, 0);
-  for (std::size_t i = 1; i < fenwick_.size(); ++i) {
-    fenwick_[i] += sizes_[i - 1];
-    const std::size_t parent = i + (i & (~i + 1));
-    if (parent < fenwick_.size()) fenwick_[parent] += fenwick_[i];
-  }
+bool TopFraction::in_top(double score, TrialId id) const {
+  return !top_.empty() && !before(top_.front(), Entry{score, id});
 }
 
 AshaLadder::AshaLadder(const AshaOptions& options)
@@ -276,6 +182,7 @@ AshaLadder::AshaLadder(const AshaOptions& options)
       rung.milestone = milestones[k];
       rung.reach = milestones[k] * (1 - kMilestoneTolerance);
       rung.cutoff = RunningQuantile(1.0 - 1.0 / options.reduction_factor);
+      rung.scores = TopFraction(options.reduction_factor);
     }
   }
   // Taken only once every vector is complete, so the pointers stay valid.

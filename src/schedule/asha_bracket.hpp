@@ -76,48 +76,43 @@ class RunningQuantile {
   std::vector<double> high_;  // min-heap (std::greater)
 };
 
-// An insert-only ordered set of (score, trial) with rank queries: the promotion variant's record
-// of one rung. Same order as OrderStats (larger score first, then the earlier trial), but kept in
-// sorted fixed-size buckets of at most kBucketMax entries plus a Fenwick tree of bucket sizes: an
-// insert or a rank is a binary search over the buckets' first entries, one inside a bucket (then
-// a memmove of at most kBucketMax entries to insert), and O(log(n / kBucketMax)) for the counts;
-// a full bucket splits in two (O(n / kBucketMax) small integers moved, once per kBucketMax / 2
-// inserts). Searches read scores only (ids, stored apart, break exact ties) and are branch-free.
-// At 10^6 entries this costs a few times less than OrderStats' node tree: one cold bucket per
-// insert instead of a cache miss per tree level and a malloc per node.
-class ScoreRanks {
+// The promotion variant's record of one rung: every (score, trial) recorded there, split into
+// the best k and the rest, where k = floor(n / eta) follows the number n recorded. That split is
+// all promotion needs ("is this trial in the top 1/eta of its rung?"), and two binary heaps keep
+// it in O(log n) per insert with O(1) average work (a heap push rarely climbs), on contiguous
+// memory: at 10^6 entries an insert touches a few cache lines, where a rank structure (tree or
+// sorted buckets) touches a cold node or bucket each time. Order: larger score first, then the
+// earlier trial (as OrderStats).
+class TopFraction {
  public:
-  // Inserts (score, id) and returns its rank (as rank() would). REQUIRES: (score, id) not
-  // already present; !isnan(score).
-  std::size_t insert(double score, TrialId id);
+  // REQUIRES: eta > 1.
+  explicit TopFraction(double eta = 3) : eta_(eta) {}
 
-  // Number of entries ranked strictly before (score, id): 0 for the best.
-  std::size_t rank(double score, TrialId id) const;
+  // Records (score, id). REQUIRES: not already present; !isnan(score) (NaN scores as -inf).
+  void insert(double score, TrialId id);
 
-  std::size_t size() const { return size_; }
+  // True if (score, id), which must have been inserted, is among the best floor(n / eta).
+  bool in_top(double score, TrialId id) const;
+
+  std::size_t size() const { return top_.size() + rest_.size(); }
+  std::size_t top_size() const { return top_.size(); }
 
  private:
-  static constexpr std::size_t kBucketMax = 256;
-
-  // Entries i < size of one bucket, as (-score, id), ascending = best first.
-  struct Bucket {
-    std::array<double, kBucketMax> neg_scores;
-    std::array<TrialId, kBucketMax> ids;
+  using Entry = std::pair<double, TrialId>;
+  // a ranks before b: larger score, then the smaller id.
+  static bool before(const Entry& a, const Entry& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  }
+  struct WorstOnTop {  // heap order for top_: its root is its worst entry
+    bool operator()(const Entry& a, const Entry& b) const { return before(a, b); }
+  };
+  struct BestOnTop {  // heap order for rest_: its root is its best entry
+    bool operator()(const Entry& a, const Entry& b) const { return before(b, a); }
   };
 
-  std::size_t bucket_of(double neg_score, TrialId id) const;  // REQUIRES: size_ > 0
-  std::size_t count_before(std::size_t bucket) const;
-  void split(std::size_t bucket);
-
-  // Bucket b (in key order) is pool_[order_[b]]: a split appends to pool_ and inserts only into
-  // the small per-bucket arrays below.
-  std::vector<Bucket> pool_;
-  std::vector<std::uint32_t> order_;
-  std::vector<std::uint32_t> sizes_;      // entries in bucket b
-  std::vector<double> first_neg_scores_;  // the first entry of bucket b
-  std::vector<TrialId> first_ids_;
-  std::vector<std::size_t> fenwick_;  // 1-based Fenwick tree over sizes_
-  std::size_t size_ = 0;
+  double eta_;
+  std::vector<Entry> top_;   // the best floor(n / eta); heap, worst at the root
+  std::vector<Entry> rest_;  // the others; heap, best at the root
 };
 
 // One rung of one bracket.
@@ -130,7 +125,7 @@ struct AshaRung {
   std::size_t promoted = 0;  // promotion: resumed past this rung; stopping: recorded and kept
   std::size_t paused = 0;    // promotion: trials waiting here now
   RunningQuantile cutoff;    // stopping: the scores recorded here, q = 1 - 1/eta
-  ScoreRanks scores;         // promotion: the score of every trial recorded here
+  TopFraction scores;        // promotion: every score recorded here, split at the top 1/eta
   // Promotion: (-score, id) of trials that paused here, a min-heap (best on top). Entries of
   // trials that were promoted or ended are dropped lazily when they reach the top.
   std::vector<std::pair<double, TrialId>> paused_heap;

@@ -9,7 +9,8 @@
 //   include finishers. stop_last_trials is ignored.
 // - t reaches a rung above the trial's last one (only the highest such rung counts; a rung is
 //   recorded only the first time a trial reaches it): score(v) is recorded there and the trial
-//   pauses: Pause ("paused at rung {} ({}), rank {} of {}"; rank 1 = best, among the n recorded).
+//   pauses: Pause ("paused at rung {} ({}), in the top 1/{} of {}" or "... not in the top ...",
+//   for the trial's place among the n recorded at that moment).
 //   v NaN: recorded as worst (score -inf, counts in n) and Stop ("metric is NaN at rung {} ({})"),
 //   since it could never be promoted.
 // - otherwise Continue.
@@ -24,10 +25,11 @@
 // on_trial_finished removes a paused trial from the candidates. A result for a paused trial (in
 // flight when it paused) answers Pause ("already paused at rung {} ({})"); one for an ended trial
 // answers Stop ("trial has already ended"). Ties in score: earlier trial ranks first.
-// Per rung: a detail::ScoreRanks of every recorded score (insert returns the rank) and a
+// Per rung: a detail::TopFraction of every recorded score (the best floor(n/eta) apart) and a
 // lazy-deletion heap of paused trials. Cost: O(1) between rungs, O(log n) at a rung, O(rungs +
 // log n) amortized per free slot. Pure: no clock, no I/O.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -81,7 +83,7 @@ class AshaPromotion final : public Scheduler {
     const bool is_nan = std::isnan(result.value);
     trial.rung = static_cast<std::int16_t>(k);
     const double score = tuneq::score(options_.mode, result.value);  // NaN -> -inf
-    const std::size_t rank = rung.scores.insert(score, id);
+    rung.scores.insert(score, id);
     ++rung.recorded;
     if (at_max_t) {
       trial.state = TrialState::kEnded;
@@ -96,9 +98,12 @@ class AshaPromotion final : public Scheduler {
     std::push_heap(rung.paused_heap.begin(), rung.paused_heap.end(), std::greater<>());
     ++rung.paused;
     trial.state = TrialState::kPaused;
-    return Decision::Pause("paused at rung {} ({}), rank {} of {}",
-                           {static_cast<double>(k), rung.milestone, static_cast<double>(rank + 1),
-                            static_cast<double>(rung.recorded)});
+    const std::array<double, 4> args = {static_cast<double>(k), rung.milestone,
+                                        options_.reduction_factor,
+                                        static_cast<double>(rung.recorded)};
+    return rung.scores.in_top(score, id)
+               ? Decision::Pause("paused at rung {} ({}), in the top 1/{} of {}", args)
+               : Decision::Pause("paused at rung {} ({}), not in the top 1/{} of {}", args);
   }
 
   void on_trial_finished(TrialId id, TrialEnd /*how*/) override {
@@ -120,7 +125,7 @@ class AshaPromotion final : public Scheduler {
       const auto [neg_score, id] = best_paused(*rung);
       // Every trial ranked before the best paused one is not paused, so its rank is at most
       // recorded - paused: below the quota, no rank query is needed (the common case).
-      if (rung->recorded - rung->paused >= quota && rung->scores.rank(-neg_score, id) >= quota) {
+      if (rung->recorded - rung->paused >= quota && !rung->scores.in_top(-neg_score, id)) {
         continue;
       }
       std::pop_heap(rung->paused_heap.begin(), rung->paused_heap.end(), std::greater<>());

@@ -55,16 +55,16 @@ TEST(AshaPromotion, PromotesTheTopOneOverEtaAtMostFloorNOverEta) {
   };
   constexpr TrialId kSlot = 999;
   const Step steps[] = {
-      {0, 5, "paused at rung 0 (1), rank 1 of 1", ""},
-      {1, 3, "paused at rung 0 (1), rank 2 of 2", ""},
+      {0, 5, "paused at rung 0 (1), not in the top 1/3 of 1", ""},
+      {1, 3, "paused at rung 0 (1), not in the top 1/3 of 2", ""},
       {kSlot, 0, "", "new"},  // n = 2: floor(2/3) = 0, nothing promotable
-      {2, 4, "paused at rung 0 (1), rank 2 of 3", ""},
+      {2, 4, "paused at rung 0 (1), not in the top 1/3 of 3", ""},
       {kSlot, 0, "", "resume 0"},  // n = 3: quota 1; best paused #0 (5) has rank 0 < 1
       {kSlot, 0, "", "new"},       // promoted 1 >= quota 1
-      {3, 1, "paused at rung 0 (1), rank 4 of 4", ""},
-      {4, 2, "paused at rung 0 (1), rank 4 of 5", ""},
+      {3, 1, "paused at rung 0 (1), not in the top 1/3 of 4", ""},
+      {4, 2, "paused at rung 0 (1), not in the top 1/3 of 5", ""},
       {kSlot, 0, "", "new"},  // n = 5: quota still 1, already used
-      {5, 0, "paused at rung 0 (1), rank 6 of 6", ""},
+      {5, 0, "paused at rung 0 (1), not in the top 1/3 of 6", ""},
       {kSlot, 0, "", "resume 2"},  // n = 6: quota 2; best paused #2 (4) has rank 1 < 2
       {kSlot, 0, "", "new"},
   };
@@ -102,6 +102,24 @@ TEST(AshaPromotion, PromotionsNeverExceedTheQuotaEvenWhenNewcomersRankHigher) {
   EXPECT_EQ(slot(*s, false), "wait");
 }
 
+TEST(AshaPromotion, PauseReasonSaysWhetherTheTrialIsInTheTopFraction) {
+  AshaOptions o;
+  o.mode = Mode::kMax;
+  o.max_t = 9;
+  o.grace_period = 1;
+  o.reduction_factor = 2;
+  auto s = make_asha_promotion(o);
+  for (TrialId id = 0; id < 3; ++id) s->on_trial_added(id);
+  // n = 1: floor(1/2) = 0, nobody is in the top yet.
+  EXPECT_EQ(s->on_result(0, {1, 0.5}, {}).reason(),
+            "paused at rung 0 (1), not in the top 1/2 of 1");
+  // n = 2: the top 1 is this trial (0.9 > 0.5).
+  EXPECT_EQ(s->on_result(1, {1, 0.9}, {}).reason(), "paused at rung 0 (1), in the top 1/2 of 2");
+  // n = 3: still 1 in the top, and it is #1, not this one.
+  EXPECT_EQ(s->on_result(2, {1, 0.7}, {}).reason(),
+            "paused at rung 0 (1), not in the top 1/2 of 3");
+}
+
 TEST(AshaPromotion, HigherRungsPromoteFirst) {
   // eta 2, max_t 8: rungs 1, 2, 4 (8 = max_t is not promoted from).
   auto s = make_asha_promotion(options(Mode::kMax, 8, 1, 2));
@@ -111,9 +129,9 @@ TEST(AshaPromotion, HigherRungsPromoteFirst) {
   EXPECT_EQ(slot(*s), "resume 6");
   // #7 and #6 reach rung 1 (milestone 2): n = 2, quota 1 there.
   Decision d = report(*s, 7, 2, 70);
-  EXPECT_EQ(d.reason(), "paused at rung 1 (2), rank 1 of 1");
+  EXPECT_EQ(d.reason(), "paused at rung 1 (2), not in the top 1/2 of 1");
   d = report(*s, 6, 2, 60);
-  EXPECT_EQ(d.reason(), "paused at rung 1 (2), rank 2 of 2");
+  EXPECT_EQ(d.reason(), "paused at rung 1 (2), not in the top 1/2 of 2");
   EXPECT_EQ(slot(*s), "resume 7");  // rung 1 before rung 0's #5
   EXPECT_EQ(slot(*s), "resume 5");  // rung 1 spent; back to rung 0
   // #7 reaches rung 2 (4) alone: floor(1/2) = 0, nothing there; rung 0 still has #4.
@@ -135,8 +153,8 @@ TEST(AshaPromotion, EqualMilestonesAcrossBracketsPreferTheHigherRungIndex) {
   // bracket 0, odd ids to bracket 1. All four pause at milestone 2: rung 1 of bracket 0 and rung
   // 0 of bracket 1, quota floor(2/2) = 1 in each.
   auto s = make_asha_promotion(options(Mode::kMax, 8, 1, 2, 2));
-  EXPECT_EQ(report(*s, 0, 2, 1).reason(), "paused at rung 1 (2), rank 1 of 1");
-  EXPECT_EQ(report(*s, 1, 2, 10).reason(), "paused at rung 0 (2), rank 1 of 1");
+  EXPECT_EQ(report(*s, 0, 2, 1).reason(), "paused at rung 1 (2), not in the top 1/2 of 1");
+  EXPECT_EQ(report(*s, 1, 2, 10).reason(), "paused at rung 0 (2), not in the top 1/2 of 1");
   report(*s, 2, 2, 2);
   report(*s, 3, 2, 20);
   EXPECT_EQ(slot(*s), "resume 2");  // bracket 0's rung 1 first, despite worse values
@@ -167,8 +185,9 @@ TEST(AshaPromotion, NaNIsRecordedAsWorstAndNeverPromoted) {
   EXPECT_EQ(d.action, Action::kStop);
   EXPECT_FALSE(d.completed);
   EXPECT_EQ(d.reason(), "metric is NaN at rung 0 (1)");
-  EXPECT_EQ(report(*s, 1, 1, 0.7).reason(), "paused at rung 0 (1), rank 1 of 2");  // NaN last
-  EXPECT_EQ(slot(*s), "new");                                                      // n = 2: quota 0
+  EXPECT_EQ(report(*s, 1, 1, 0.7).reason(),
+            "paused at rung 0 (1), not in the top 1/3 of 2");  // NaN last
+  EXPECT_EQ(slot(*s), "new");                                  // n = 2: quota 0
   report(*s, 2, 1, 0.9);
   EXPECT_EQ(slot(*s), "resume 1");  // n = 3 (NaN counts): quota 1
   EXPECT_EQ(slot(*s), "new");
@@ -180,7 +199,7 @@ TEST(AshaPromotion, JumpsRecordOnlyTheHighestRungAndPausedReportsStayPaused) {
   auto s = make_asha_promotion(options(Mode::kMax, 27, 1, 3));
   Decision d = report(*s, 0, 10, 1);
   EXPECT_EQ(d.action, Action::kPause);
-  EXPECT_EQ(d.reason(), "paused at rung 2 (9), rank 1 of 1");
+  EXPECT_EQ(d.reason(), "paused at rung 2 (9), not in the top 1/3 of 1");
   // A report that was already in flight when it paused: the answer stands, nothing recorded.
   d = report(*s, 0, 11, 2);
   EXPECT_EQ(d.action, Action::kPause);
@@ -206,7 +225,7 @@ TEST(AshaPromotion, PromotedTrialsPauseAgainAtTheNextRungOnly) {
   ASSERT_EQ(slot(*s), "resume 0");
   // Resumed from resource 1: nothing new until 3.
   EXPECT_EQ(report(*s, 0, 2, 9).action, Action::kContinue);
-  EXPECT_EQ(report(*s, 0, 3, 9).reason(), "paused at rung 1 (3), rank 1 of 1");
+  EXPECT_EQ(report(*s, 0, 3, 9).reason(), "paused at rung 1 (3), not in the top 1/3 of 1");
   // Rung 0 is not recorded again.
   EXPECT_EQ(s->rungs()[0].recorded, 3u);
   EXPECT_EQ(s->rungs()[1].recorded, 1u);

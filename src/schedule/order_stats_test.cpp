@@ -180,31 +180,29 @@ RC_GTEST_PROP(RunningQuantile, EqualsOrderStatsQuantileAfterEveryInsert, ()) {
   }
 }
 
-// ScoreRanks (the promotion variant's record of a rung, sorted buckets) must rank exactly as
-// OrderStats does. Enough inserts to split buckets many times; scores with many ties.
-RC_GTEST_PROP(ScoreRanks, RanksLikeOrderStatsAcrossBucketSplits, ()) {
-  const auto n = static_cast<std::size_t>(*rc::gen::inRange(0, 3000));
+// TopFraction (the promotion variant's record of a rung) must say "in the top floor(n / eta)"
+// exactly when OrderStats ranks the entry below floor(n / eta), after every insert, for every
+// entry. Scores with many ties and infinities; ids out of order.
+RC_GTEST_PROP(TopFraction, SplitsLikeOrderStatsRanks, ()) {
+  const auto n = static_cast<std::size_t>(*rc::gen::inRange(0, 400));
   const int spread = *rc::gen::inRange(1, 50);
+  const double eta = *rc::gen::element(2.0, 3.0, 4.0, 2.5);
   auto scores = *rc::gen::container<std::vector<int>>(n, rc::gen::inRange(-spread, spread));
-  ScoreRanks ranks;
+  TopFraction top(eta);
   OrderStats tree;
-  RC_ASSERT(ranks.rank(0.0, 0) == 0u);
-  // Ids arrive out of order too (a later trial may record first).
+  std::vector<std::pair<double, TrialId>> inserted;
   for (std::size_t i = 0; i < scores.size(); ++i) {
     const TrialId id = (i * 7919) % (scores.size() + 1);
     const double s = scores[i] == spread ? kInf : scores[i] == -spread ? -kInf : scores[i];
-    const std::size_t inserted_at = ranks.insert(s, id);
+    top.insert(s, id);
     tree.insert(s, id);
-    RC_ASSERT(inserted_at == tree.rank(s, id));
-    RC_ASSERT(ranks.rank(s, id) == inserted_at);
-    // A probe that is not a member: between scores, and at the same score with another id.
-    RC_ASSERT(ranks.rank(s + 0.5, 0) == tree.rank(s + 0.5, 0));
-    RC_ASSERT(ranks.rank(s, id + 1) == tree.rank(s, id + 1));
-  }
-  RC_ASSERT(ranks.size() == tree.size());
-  for (std::size_t k = 0; k < tree.size(); k += 1 + tree.size() / 50) {
-    const auto [s, id] = tree.kth_best(k);
-    RC_ASSERT(ranks.rank(s, id) == k);
+    inserted.emplace_back(s, id);
+    const auto k = static_cast<std::size_t>(std::floor(static_cast<double>(i + 1) / eta));
+    RC_ASSERT(top.size() == i + 1);
+    RC_ASSERT(top.top_size() == k);
+    for (const auto& [score, who] : inserted) {
+      RC_ASSERT(top.in_top(score, who) == (tree.rank(score, who) < k));
+    }
   }
 }
 
