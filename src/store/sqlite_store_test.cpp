@@ -230,7 +230,10 @@ TEST(SqliteStore, PowerLossDurabilityWorksTheSame) {
   EXPECT_EQ(query(db, "SELECT count(*) FROM events"), "1");
 }
 
-// Any text (NUL bytes, invalid UTF-8 included) and any non-NaN time come back bit-identical.
+constexpr std::uint64_t kNumKinds = static_cast<std::uint64_t>(Event::Kind::kNoMoreTrials) + 1;
+
+// Any kind, any text (NUL bytes, invalid UTF-8 included) and any non-NaN time come back
+// bit-identical.
 RC_GTEST_PROP(SqliteStore, EventsRoundTripExactly,
               (const std::vector<std::string>& payloads, double time, std::uint32_t trial)) {
   RC_PRE(!std::isnan(time));
@@ -240,7 +243,7 @@ RC_GTEST_PROP(SqliteStore, EventsRoundTripExactly,
     auto store = SqliteStore::create(dir / "events.db", "{}");
     for (const std::string& data : payloads) {
       const auto seq = written.size();
-      written.push_back({seq, time, static_cast<Event::Kind>(seq % 9), trial + seq, data});
+      written.push_back({seq, time, static_cast<Event::Kind>(seq % kNumKinds), trial + seq, data});
       store->append(written.back());
     }
   }

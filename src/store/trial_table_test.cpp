@@ -213,6 +213,18 @@ TEST(TrialTable, CountsTrialsByStatus) {
   EXPECT_TRUE(fold({}).counts_by_status().empty());
 }
 
+TEST(TrialTable, NoMoreTrialsIsAboutTheExperimentAndChangesNoTrial) {
+  Log log;
+  log.trial(0)
+      .add(Kind::kNoMoreTrials, 0, R"({"reason":"searcher exhausted"})")
+      .add(Kind::kStarted, 0, kStarted, 1);
+  const TrialTable table = fold(log.events);
+  ASSERT_EQ(table.size(), 1u);
+  EXPECT_EQ(table.find(0)->status, "running");
+  EXPECT_TRUE(table.find(0)->results.empty());
+  EXPECT_TRUE(table.find(0)->decisions.empty());
+}
+
 TEST(TrialTable, MalformedEventsAreCorruptionNamingTheSeq) {
   struct Case {
     Kind kind;
