@@ -51,17 +51,30 @@ TEST(CliResume, KilledRepeatedlyThenResumedEqualsAnUninterruptedRun) {
 
   pid_t pid = spawn_tuneq({"run", "exp.yaml", "--dir", "cut", "--quiet"}, d.path(), "cut0");
   int kills = 0;
-  for (const int ms : {400, 700, 500, 900}) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    if (waitpid(pid, nullptr, WNOHANG) == pid) break;  // it finished before this kill point
+  bool finished = false;
+  // Kill points by progress, not by time: when trial 1, 3, 5 and 7 have started (and a little
+  // later, so that the kill lands inside a trial's run).
+  for (const int trial : {1, 3, 5, 7}) {
+    const auto started = d.path() / "cut/trials" / std::to_string(trial);
+    while (!std::filesystem::exists(started) && !finished) {
+      finished = waitpid(pid, nullptr, WNOHANG) == pid;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (finished) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(40 * trial % 90));
+    if (waitpid(pid, nullptr, WNOHANG) == pid) {
+      finished = true;
+      break;
+    }
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
     ++kills;
     pid = spawn_tuneq({"resume", "cut", "--quiet"}, d.path(), "cut" + std::to_string(kills));
   }
+  ASSERT_FALSE(finished) << "the experiment ended before it was interrupted four times";
   const Outcome last = wait_tuneq(pid, d.path(), "cut" + std::to_string(kills));
   ASSERT_EQ(last.exit_code, 0) << last.out << last.err;
-  EXPECT_GE(kills, 2) << "the experiment ended before it could be interrupted twice";
+  EXPECT_EQ(kills, 4);
   EXPECT_EQ(table(d.path(), "cut"), expected);
 }
 
@@ -69,7 +82,9 @@ TEST(CliResume, InterruptedBySigintExitsResumableAndResumes) {
   ScratchDir d;
   d.write("exp.yaml", spec());
   const pid_t pid = spawn_tuneq({"run", "exp.yaml", "--dir", "out", "--quiet"}, d.path(), "run");
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  while (!std::filesystem::exists(d.path() / "out/trials/2")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   kill(pid, SIGINT);
   const Outcome interrupted = wait_tuneq(pid, d.path(), "run");
   EXPECT_EQ(interrupted.exit_code, 130) << interrupted.out << interrupted.err;

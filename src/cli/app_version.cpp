@@ -1,9 +1,11 @@
 #include "cli/app_version.hpp"
 
+#include "tuneq/version.hpp"
+
 namespace tuneq::cli {
 
 const char* version() {
-  return "tuneq 0.1.0";
+  return kVersion;
 }
 
 }  // namespace tuneq::cli

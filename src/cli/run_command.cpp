@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <fmt/std.h>
 
-#include "cli/app_version.hpp"
 #include "cli/command.hpp"
 #include "cli/experiment_runner.hpp"
 #include "store/experiment_lock.hpp"
@@ -84,8 +83,6 @@ ExitCode run_new(const RunOptions& o) {
   std::unique_ptr<store::SqliteStore> store;
   try {
     store = store::SqliteStore::create(paths.events(), spec.to_json());
-    store->set_meta("created_by", version());
-    store->flush();
   } catch (const Error& e) {
     throw CommandError(ExitCode::kStoreError, e.what());
   }

@@ -15,8 +15,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/app_version.hpp"
 #include "tuneq/error.hpp"
+#include "tuneq/version.hpp"
 
 namespace tuneq::store {
 
@@ -124,7 +124,7 @@ std::unique_ptr<SqliteStore> SqliteStore::create(const std::filesystem::path& db
     store->exec(kSchemaSql);
     store->prepare_statements();
     store->set_meta("schema_version", std::to_string(kSchemaVersion));
-    store->set_meta("created_by", cli::version());
+    store->set_meta("created_by", kVersion);
     store->set_meta("spec", meta_json);
     store->exec("COMMIT");
   } catch (...) {
