@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "schedule/asha_test_options.hpp"
 #include "tuneq/scheduler.hpp"
 
 namespace tuneq {
@@ -13,13 +14,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 AshaOptions options(Mode mode, double max_t, double grace, double eta, int brackets = 1) {
-  AshaOptions o;
-  o.mode = mode;
-  o.max_t = max_t;
-  o.grace_period = grace;
-  o.reduction_factor = eta;
-  o.brackets = brackets;
-  return o;
+  return test_util::asha_options(mode, max_t, grace, eta, brackets);
 }
 
 Decision report(Scheduler& s, TrialId id, double t, double v) {

@@ -6,18 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include "store/test_event_log.hpp"
+
 namespace tuneq::store {
 namespace {
 
 using Kind = Event::Kind;
 
-struct Log {
-  Log& add(Kind kind, TrialId trial, std::string data, double time = 0) {
-    events.push_back({events.size(), time, kind, trial, std::move(data)});
-    return *this;
-  }
-  std::vector<Event> events;
-};
+using test_util::Log;
 
 TEST(Export, JsonHasEveryTrialWithResultsDecisionsAndFailures) {
   Log log;

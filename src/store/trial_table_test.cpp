@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/test_event_log.hpp"
 #include "tuneq/error.hpp"
 
 namespace tuneq::store {
@@ -14,22 +15,7 @@ namespace {
 
 using Kind = Event::Kind;
 
-// Builds a log with seq 0, 1, 2, ... in the order of the calls.
-struct Log {
-  Log& add(Kind kind, TrialId trial, std::string data, double time = 0) {
-    events.push_back({events.size(), time, kind, trial, std::move(data)});
-    return *this;
-  }
-  Log& trial(TrialId id, double time = 0) {
-    return add(Kind::kTrialAdded, id, R"({"config":{"lr":0.1}})", time);
-  }
-  Log& result(TrialId id, std::string metrics, double resource = 1, double time = 0) {
-    return add(Kind::kResult, id,
-               R"({"resource":)" + std::to_string(resource) + R"(,"metrics":)" + metrics + "}",
-               time);
-  }
-  std::vector<Event> events;
-};
+using test_util::Log;
 
 constexpr const char* kStarted = R"({"cpu":1,"gpus":[],"restore":null})";
 
