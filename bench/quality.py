@@ -15,9 +15,10 @@ as the searcher, max_t 81, eta 3, first rung 1) and 4 and 32 workers, one `tuneq
 - simple regret (final value of the incumbent minus the optimum; the incumbent is the config that
   reported the best value so far) at T/16, T/8, T/4, T/2 and T: median and quartiles over seeds;
 - time to target: the first simulated time the regret is at or below the target, where the
-  target of a benchmark is the upper quartile of the regret random search with 4 workers reaches
-  at T (so random search with 4 workers reaches it within T in about 3 of 4 seeds, by
-  construction); speed-up = random search's (4 workers) median time to target / the method's;
+  target of a benchmark and worker count is the upper quartile of the regret random search with
+  as many workers reaches at T (so random search reaches it within T in about 3 of 4 seeds, by
+  construction); speed-up = random search's median time to target / the method's, at the same
+  worker count;
 - worker utilisation (busy worker-seconds / (workers x elapsed)), median over seeds.
 
 Writes OUT/quality.json (the recorded numbers: quantiles on a time grid, per-seed times to
@@ -101,13 +102,17 @@ def summarise(data):
     for name, bench in data["benchmarks"].items():
         budget = bench["budget"]
         grid = time_grid(budget)
-        random4 = bench["runs"].get("random (FIFO)|4")
-        target = simlib.quartiles([simlib.regret_at(t, budget)
-                                   for t in random4["trajectories"]])[2] if random4 else None
-        b = {"budget": budget, "optimum": bench["optimum"], "target": target, "grid": grid,
+        targets = {}  # workers -> target regret
+        for key, runs in bench["runs"].items():
+            label, w = key.split("|")
+            if label == "random (FIFO)":
+                targets[w] = simlib.quartiles([simlib.regret_at(t, budget)
+                                               for t in runs["trajectories"]])[2]
+        b = {"budget": budget, "optimum": bench["optimum"], "targets": targets, "grid": grid,
              "methods": {}}
         for key, runs in bench["runs"].items():
             trajs = runs["trajectories"]
+            target = targets.get(key.split("|")[1])
             b["methods"][key] = {
                 "grid_quartiles": [simlib.quartiles([simlib.regret_at(t, g) for t in trajs])
                                    for g in grid],
@@ -153,17 +158,18 @@ def tables(summary, command):
         lines += [f"#### {name}", "",
                   f"Budget T = {f(b['budget'], 4)} simulated seconds ({summary['budget_trainings']}"
                   f" full-length trainings per worker); optimum {f(b['optimum'], 6)}; target "
-                  f"regret {f(b['target'])} (upper quartile of random search's regret at T with 4 workers). "
-                  f"Median [25th, 75th percentile] over {seeds} seeds.", ""]
+                  "regret (upper quartile of random search's regret at T) " +
+                  ", ".join(f"{f(t)} with {w} workers" for w, t in b["targets"].items()) +
+                  f". Median [25th, 75th percentile] over {seeds} seeds.", ""]
         head = " | ".join(f"regret at T/{round(1 / x)}" if x < 1 else "regret at T"
                           for x in summary["fractions"])
-        lines += [f"| scheduler | workers | {head} | time to target | speed-up vs random (4 w) "
+        lines += [f"| scheduler | workers | {head} | time to target | speed-up vs random "
                   "| utilisation |", "|---" * (len(summary["fractions"]) + 5) + "|"]
-        ref = None
-        if "random (FIFO)|4" in b["methods"]:
-            ref = simlib.quartiles(b["methods"]["random (FIFO)|4"]["time_to_target"])[1]
         for key, m in b["methods"].items():
             label, w = key.split("|")
+            ref = None  # random search's median time to target with as many workers
+            if f"random (FIFO)|{w}" in b["methods"]:
+                ref = simlib.quartiles(b["methods"][f"random (FIFO)|{w}"]["time_to_target"])[1]
             cells = [f"{f(q2)} [{f(q1)}, {f(q3)}]" for q1, q2, q3 in m["at_fractions"]]
             t1, t2, t3 = simlib.quartiles(m["time_to_target"])
             speed = ("n/a" if ref is None or t2 == math.inf or ref == math.inf
@@ -192,6 +198,11 @@ def plots(summary, out_dir):
         fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.8 * rows), squeeze=False)
         for ax, name in zip(axes.flat, names):
             b = summary["benchmarks"][name]
+            # Regret 0 (the optimum found) cannot be drawn on a log axis: it is drawn at a floor
+            # half the smallest positive quartile in the panel.
+            positive = [v for key, m in b["methods"].items() if key.endswith(f"|{w}")
+                        for q in m["grid_quartiles"] for v in q if 0 < v < math.inf]
+            floor = min(positive) / 2 if positive else 1e-6
             for key, m in b["methods"].items():
                 label, mw = key.split("|")
                 if int(mw) != w:
@@ -201,20 +212,19 @@ def plots(summary, out_dir):
                 if not keep:
                     continue
                 ts = [b["grid"][i] for i in keep]
-                floor = 1e-6
                 med = [max(q[i][1], floor) for i in keep]
                 lo = [max(q[i][0], floor) for i in keep]
                 hi = [max(q[i][2], floor) if math.isfinite(q[i][2]) else float("nan")
                       for i in keep]
                 ax.plot(ts, med, label=label, color=COLORS.get(label))
                 ax.fill_between(ts, lo, hi, alpha=0.15, color=COLORS.get(label))
-            if b.get("target"):
-                ax.axhline(b["target"], color="black", lw=0.6, ls=":")
+            if b["targets"].get(str(w)):
+                ax.axhline(b["targets"][str(w)], color="black", lw=0.6, ls=":")
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_title(f"{name} ({w} workers)")
             ax.set_xlabel("simulated time (s)")
-            ax.set_ylabel("simple regret")
+            ax.set_ylabel("simple regret (0 drawn at the bottom)")
             ax.grid(True, which="major", alpha=0.3)
         for ax in list(axes.flat)[len(names):]:
             ax.axis("off")

@@ -266,9 +266,6 @@ def optuna_regret(name, kind, sampler, seed, budget):
     marks = [f * budget for f in FRACTIONS]
     out = []
 
-    class Done(Exception):
-        pass
-
     def objective(trial):
         config = suggest(trial, bench)
         v = math.nan
@@ -281,18 +278,16 @@ def optuna_regret(name, kind, sampler, seed, budget):
             while marks and state["used"] >= marks[0]:
                 out.append(state["regret"])
                 marks.pop(0)
-            if not marks:
-                raise Done()
+            if not marks:  # budget spent: end this trial and the study
+                trial.study.stop()
+                raise optuna.TrialPruned()
             trial.report(v, step)
             if trial.should_prune():
                 raise optuna.TrialPruned()
         return v
 
     study = optuna.create_study(sampler=make_sampler(sampler, seed), pruner=make_pruner(kind))
-    try:
-        study.optimize(objective, catch=())
-    except Done:
-        pass
+    study.optimize(objective)
     return out
 
 
@@ -343,7 +338,7 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="tiny sizes: checks that it runs")
     ap.add_argument("--parts", default="check,cost,regret")
     ap.add_argument("--seeds", type=int, default=10)
-    ap.add_argument("--budget", type=int, default=30, help="budget in full-length trainings")
+    ap.add_argument("--budget", type=int, default=20, help="budget in full-length trainings")
     ap.add_argument("--out", default="")
     args = ap.parse_args()
     parts = args.parts.split(",")
