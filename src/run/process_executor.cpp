@@ -34,6 +34,7 @@
 
 #include <fmt/format.h>
 
+#include "run/checkpoint_store.hpp"
 #include "run/child_process.hpp"
 #include "run/line_protocol.hpp"
 #include "run/trial_log.hpp"
@@ -122,8 +123,10 @@ class ProcessExecutor final : public Executor {
         throw Error::Io(
             fmt::format("cannot open '{}': {}", log_path.string(), std::strerror(errno)));
       }
-      trial->child = ChildProcess::spawn(
-          {std::move(argv), environment(request, trial->dir), trial->dir, trial->log.get()});
+      const std::string restore = detail::stage_restore(trial->dir, request.restore);
+      trial->child =
+          ChildProcess::spawn({std::move(argv), environment(request, trial->dir, restore),
+                               trial->dir, trial->log.get()});
     } catch (const std::exception& e) {
       if (trial->log) detail::write_all(trial->log.get(), fmt::format("tuneq: {}\n", e.what()));
       ExecutorEvent exited = event(ExecutorEvent::Kind::kExited, request.trial);
@@ -204,14 +207,18 @@ class ProcessExecutor final : public Executor {
     return e;
   }
 
-  std::vector<std::string> environment(const LaunchRequest& request, const fs::path& dir) const {
+  void discard_checkpoint(TrialId owner, const std::string& checkpoint) override {
+    detail::remove_checkpoint(fs::absolute(options_.trials_dir / std::to_string(owner)),
+                              checkpoint);
+  }
+
+  std::vector<std::string> environment(const LaunchRequest& request, const fs::path& dir,
+                                       const std::string& restore) const {
     std::map<std::string, std::string> env = base_env_;
     env["TUNEQ_TRIAL_ID"] = std::to_string(request.trial);
     env["TUNEQ_CONFIG"] = config_to_json(request.config);
     env["TUNEQ_TRIAL_DIR"] = dir.string();
-    env["TUNEQ_RESTORE"] = request.restore && !request.restore->empty()
-                               ? (dir / *request.restore).lexically_normal().string()
-                               : std::string();
+    env["TUNEQ_RESTORE"] = restore;
     if (!request.allocation.gpus.empty()) {
       env["CUDA_VISIBLE_DEVICES"] = fmt::format("{}", fmt::join(request.allocation.gpus, ","));
     }
@@ -366,6 +373,7 @@ class ProcessExecutor final : public Executor {
       if (!tail.empty()) exited.error += "; last lines of trial.log:\n" + tail;
     }
     events_.push_back(std::move(exited));
+    detail::remove_restore_copy(trial.dir);
     trials_.erase(trial.id);
   }
 

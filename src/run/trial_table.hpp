@@ -40,6 +40,15 @@ struct LiveTrial {
   // resource is the report count), the next skip_reports reports.
   double skip_through_resource = -std::numeric_limits<double>::infinity();
   std::size_t skip_reports = 0;
+  // The largest resource reported since the trial's state was last replaced by another trial's
+  // (an exploit resets it to the cloned checkpoint's resource): a relaunch skips up to it.
+  double lineage_resource = -std::numeric_limits<double>::infinity();
+  // Without a resource attribute, resource = report count + report_shift (an exploit moves the
+  // count to the cloned checkpoint's resource).
+  double report_shift = 0;
+  // Owner of the checkpoint record.checkpoint names: the trial itself, or after an exploit the
+  // trial it cloned (until it saves one of its own).
+  TrialId restore_owner = 0;
 };
 
 class TrialTable {
@@ -48,6 +57,7 @@ class TrialTable {
   LiveTrial& add(Config config) {
     LiveTrial& trial = trials_.emplace_back();
     trial.record.id = trials_.size() - 1;
+    trial.restore_owner = trial.record.id;
     trial.record.config = std::move(config);
     return trial;
   }
