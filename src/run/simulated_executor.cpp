@@ -42,6 +42,7 @@ class SimulatedExecutor final : public Executor {
           fmt::format("simulated executor: trial {} is already running", request.trial));
     }
     state.config = request.config;
+    state.max_steps = sim_.max_steps_of ? sim_.max_steps_of(state.config) : sim_.max_steps;
     state.step = request.restore ? parse_step(*request.restore) : 0;
     state.running = true;
     state.awaiting_reply = false;
@@ -97,7 +98,11 @@ class SimulatedExecutor final : public Executor {
       state.step += 1;
       state.awaiting_reply = true;
       event.kind = ExecutorEvent::Kind::kResult;
-      event.metrics.emplace(sim_.resource, static_cast<double>(state.step));
+      if (!sim_.resource.empty()) {
+        event.metrics.emplace(sim_.resource, sim_.resource_of
+                                                 ? sim_.resource_of(state.config, state.step)
+                                                 : static_cast<double>(state.step));
+      }
       event.metrics.emplace(sim_.metric, sim_.curve(state.config, state.step));
       event.checkpoint.emplace(std::to_string(state.step));
     }
@@ -108,6 +113,7 @@ class SimulatedExecutor final : public Executor {
   struct SimState {
     Config config;
     std::uint64_t step = 0;        // steps done (the latest report's step)
+    std::uint64_t max_steps = 0;   // the trial completes after this many steps
     std::uint64_t generation = 0;  // heap entries of older generations are stale
     bool running = false;
     bool awaiting_reply = false;
@@ -135,7 +141,7 @@ class SimulatedExecutor final : public Executor {
   }
 
   void schedule_next_step(TrialId trial, SimState& state) {
-    if (state.step >= sim_.max_steps) {
+    if (state.step >= state.max_steps) {
       schedule_exit(trial, state);
       return;
     }
