@@ -10,7 +10,7 @@
 #   protocol     report round trips through the process executor   bench/protocol_bench
 #   store        events persisted per second                       bench/store_bench
 #   overhead     tuneq run vs xargs -P 2, 1000 trials              bench/engine_overhead.sh
-#   scale        tuneq simulate, 1000 workers / 100 000 trials     bench/simulate_scale.sh
+#   scale        tuneq simulate, 1000 workers / 100 000 trials     bench/simulate_scale_bench
 #   quality      regret tables and plots -> docs/bench/quality.*   bench/quality.py
 #   optuna       Optuna side by side -> docs/bench/optuna.md       bench/peers/optuna_side_by_side.py
 #   curves       the recorded benchmark's recorder (smoke only: the CSV is recorded once)
@@ -71,10 +71,15 @@ for s in "${sections[@]}"; do
       bench/engine_overhead.sh "$build" "$( ((smoke)) && echo 20 || echo 1000)" ;;
     scale)
       step "simulator scale"
-      if [[ -x bench/simulate_scale.sh ]]; then
-        if ((smoke)); then bench/simulate_scale.sh "$build" --smoke; else bench/simulate_scale.sh "$build"; fi
+      if [[ -x "$build/bench/simulate_scale_bench" ]]; then
+        if ((smoke)); then
+          "$build/bench/simulate_scale_bench" --benchmark_filter='trials:10000/' \
+            --benchmark_min_time=0.01 --benchmark_counters_tabular=true
+        else
+          "$build/bench/simulate_scale_bench" --benchmark_counters_tabular=true
+        fi
       else
-        echo "skipped: bench/simulate_scale.sh not present"
+        echo "skipped: $build has no bench/simulate_scale_bench"
       fi ;;
     quality)
       step "quality tables and plots"

@@ -173,10 +173,13 @@ What each side measures, per report (one `report` of a metric at one step):
   the event log in memory, and the scheduler) divided by the reports it made, for a run of N
   trials on one worker. This is an upper bound on the decision cost; the scheduler alone is in
   the "Cost per scheduler decision" table above.
-- **Optuna, pruner**: the time of `trial.report(value, step)` plus `trial.should_prune()` per
-  report (InMemoryStorage), i.e. only the pruning decision, measured around those two calls.
-- **Optuna, loop**: the wall time of `study.optimize` per report (sampler `RandomSampler`,
+- **Optuna, pruner**: the CPU time of `trial.report(value, step)` plus `trial.should_prune()`
+  per report (InMemoryStorage), i.e. only the pruning decision, measured around those two calls.
+- **Optuna, loop**: the CPU time of `study.optimize` per report (sampler `RandomSampler`,
   pruner, storage, and the Python objective computing the same `curves` benchmark).
+
+All are CPU times of one process (`time.process_time`, `getrusage`), so other work on the
+machine does not count against either side.
 
 Optuna's pruners read every trial of the study on each decision, so their cost grows with the
 number of trials already in the study. To measure it at N trials without running N^2 work, the
@@ -198,10 +201,10 @@ def optuna_cost(kind, n, k, seed=0):
         v = math.nan
         for step in range(1, MAX_T + 1):
             v = bench.value(config, step)
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             trial.report(v, step)
             pruned = trial.should_prune()
-            acc["pruner"] += time.perf_counter() - t0
+            acc["pruner"] += time.process_time() - t0
             acc["reports"] += 1
             if pruned:
                 raise optuna.TrialPruned()
@@ -220,9 +223,9 @@ def optuna_cost(kind, n, k, seed=0):
                 intermediate_values=t.intermediate_values, system_attrs=t.system_attrs))
     study.add_trials(copies)
     acc["pruner"], acc["reports"] = 0.0, 0
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     study.optimize(objective, n_trials=k)
-    loop = time.perf_counter() - t0
+    loop = time.process_time() - t0
     return acc["pruner"] / acc["reports"], loop / acc["reports"]
 
 
