@@ -84,6 +84,7 @@ for s in "${sections[@]}"; do
     quality)
       step "quality tables and plots"
       if ((smoke)); then
+        $py bench/simlib_test.py 2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
         $py bench/quality.py "$build/tuneq" --smoke >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
         echo "quality smoke: ok"
       else
