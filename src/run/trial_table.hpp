@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "tuneq/executor.hpp"
+#include "tuneq/result.hpp"
 #include "tuneq/tuner.hpp"
 
 namespace tuneq::detail {
@@ -49,6 +51,16 @@ struct LiveTrial {
   // Owner of the checkpoint record.checkpoint names: the trial itself, or after an exploit the
   // trial it cloned (until it saves one of its own).
   TrialId restore_owner = 0;
+  // The latest decision with a reason. record.last_reason is formatted from it only when records
+  // are handed out (snapshot): formatting a reason costs more than the rest of a simulated report.
+  std::optional<Decision> last_decision;
+
+  // The record as observers and results see it, last_reason formatted.
+  TrialRecord snapshot() const {
+    TrialRecord out = record;
+    if (last_decision) out.last_reason = last_decision->reason();
+    return out;
+  }
 };
 
 class TrialTable {

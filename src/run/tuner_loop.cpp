@@ -174,7 +174,7 @@ void Tuner::Loop::report_progress(bool final) {
   last_progress_ = now;
   std::vector<TrialRecord> records;
   records.reserve(trials_.size());
-  for (const LiveTrial& trial : trials_) records.push_back(trial.record);
+  for (const LiveTrial& trial : trials_) records.push_back(trial.snapshot());
   ProgressView view;
   view.elapsed = now - start_time_;
   view.trials = &records;
@@ -406,7 +406,7 @@ void Tuner::Loop::shut_down() {
 TuneResult Tuner::Loop::make_result() const {
   TuneResult result;
   result.trials.reserve(trials_.size());
-  for (const LiveTrial& trial : trials_) result.trials.push_back(trial.record);
+  for (const LiveTrial& trial : trials_) result.trials.push_back(trial.snapshot());
   result.best = best_trial_;
   result.best_value = best_value_;
   result.elapsed = clock_.now() - start_time_;

@@ -121,7 +121,7 @@ void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
     trial.stop_completed = decision.completed;
   }
   if (decision.action != Action::kContinue || (decision.why != nullptr && *decision.why)) {
-    record.last_reason = decision.reason();
+    trial.last_decision = decision;
   }
   events_.decision(id, resource, decision, loop);
   end_trials_to_stop(to_stop);  // may turn this trial's pause into a stop

@@ -207,7 +207,7 @@ void Tuner::Loop::replay(const std::vector<Event>& history) {
     if (decision.action != Action::kContinue) {
       trial.on_exit = decision.action == Action::kPause ? OnExit::kPause : OnExit::kStop;
       trial.stop_completed = decision.completed;
-      trial.record.last_reason = decision.reason();
+      trial.last_decision = decision;
     }
     events_.decision(pending->trial, pending->result.resource, decision, loop);
     end_trials_to_stop(to_stop);

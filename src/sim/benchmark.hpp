@@ -8,8 +8,8 @@
 //                                  that start fast end worse
 //   FILE.csv                       tabular: recorded curves, nearest listed config (tabular.hpp)
 //
-// docs/simulate.md defines each one. A Benchmark is immutable after construction except for the
-// tabular lookup cache; use one object per thread.
+// docs/simulate.md defines each one. A Benchmark is immutable after construction; its curves
+// borrow it (they must not outlive it).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +32,18 @@ struct Parameter {
   std::vector<std::string> values;  // categorical: the values listed
 };
 
+// One config's curve, resolved once (the config looked up, the nearest listed config found).
+// Step k is 1, 2, ..., steps().
+class TrialCurve {
+ public:
+  virtual ~TrialCurve() = default;
+  virtual std::uint64_t steps() const = 0;
+  virtual double resource(std::uint64_t step) const = 0;
+  virtual double value(std::uint64_t step) const = 0;  // observed: with noise, where there is
+  virtual double step_cost(std::uint64_t step) const = 0;
+  virtual double final_value() const = 0;  // noise-free, at the last step
+};
+
 class Benchmark {
  public:
   virtual ~Benchmark() = default;
@@ -46,17 +58,27 @@ class Benchmark {
   // defined there); false when any value is matched to the nearest listed config (tabular).
   virtual bool bounded() const = 0;
 
+  // The curve of `config`. Throws Error::InvalidArgument when the config lacks a parameter (or,
+  // tabular, no listed config matches its categorical values).
+  virtual std::unique_ptr<TrialCurve> curve(const Config& config) const = 0;
+
   // A trial of `config` completes after steps(config) steps. At step k (1 <= k <= steps) it
   // reports resource(config, k) and value(config, k) (observed: with noise, where the benchmark
-  // has noise), and the step takes step_cost(config, k) >= 0 simulated seconds.
-  virtual std::uint64_t steps(const Config& config) const = 0;
-  virtual double resource(const Config& config, std::uint64_t step) const = 0;
-  virtual double value(const Config& config, std::uint64_t step) const = 0;
-  virtual double step_cost(const Config& config, std::uint64_t step) const = 0;
-
+  // has noise), and the step takes step_cost(config, k) >= 0 simulated seconds. Each call
+  // resolves the config again; the simulator resolves it once per launch (curve()).
+  std::uint64_t steps(const Config& config) const { return curve(config)->steps(); }
+  double resource(const Config& config, std::uint64_t step) const {
+    return curve(config)->resource(step);
+  }
+  double value(const Config& config, std::uint64_t step) const {
+    return curve(config)->value(step);
+  }
+  double step_cost(const Config& config, std::uint64_t step) const {
+    return curve(config)->step_cost(step);
+  }
   // The noise-free value of `config` at its last step: what the config is worth when trained to
   // the end. Regret is final_value(incumbent) - optimum() (min mode).
-  virtual double final_value(const Config& config) const = 0;
+  double final_value(const Config& config) const { return curve(config)->final_value(); }
   // The best final value over the space (the literature's optimum for the functions; the best
   // listed config's for tabular).
   virtual double optimum() const = 0;

@@ -9,23 +9,22 @@
 namespace tuneq::sim {
 namespace {
 
-// Sees every report (the curve is asked once per report, after the clock moved to it) and keeps
-// the trajectory and the compute counters.
+// Sees every report (a model's value is asked once per report, after the clock moved to it) and
+// keeps the trajectory and the compute counters.
 class Recorder {
  public:
   Recorder(const Benchmark& benchmark, Mode mode, const ManualClock& clock, SimulationOutcome& out)
       : benchmark_(benchmark), mode_(mode), clock_(clock), out_(out) {}
 
-  double report(const Config& config, std::uint64_t step) {
-    const double value = benchmark_.value(config, step);
+  double report(const TrialCurve& curve, std::uint64_t step) {
+    const double value = curve.value(step);
     ++out_.reports;
-    out_.compute_seconds += benchmark_.step_cost(config, step);
-    out_.compute_resource += benchmark_.resource(config, step) -
-                             (step > 1 ? benchmark_.resource(config, step - 1) : 0.0);
+    out_.compute_seconds += curve.step_cost(step);
+    out_.compute_resource += curve.resource(step) - (step > 1 ? curve.resource(step - 1) : 0.0);
     if (!std::isnan(value) && (!have_best_ || better(mode_, value, best_))) {
       have_best_ = true;
       best_ = value;
-      const double final = benchmark_.final_value(config);
+      const double final = curve.final_value();
       const double optimum = benchmark_.optimum();
       const double regret = mode_ == Mode::kMin ? final - optimum : optimum - final;
       out_.trajectory.push_back(TrajectoryPoint{clock_.now(), value, regret});
@@ -40,6 +39,21 @@ class Recorder {
   SimulationOutcome& out_;
   bool have_best_ = false;
   double best_ = 0;
+};
+
+// One launch of a trial: the benchmark's curve of its config, reports seen by the recorder.
+class Model final : public SimulatedModel {
+ public:
+  Model(std::unique_ptr<TrialCurve> curve, Recorder& recorder)
+      : curve_(std::move(curve)), recorder_(recorder) {}
+  std::uint64_t max_steps() const override { return curve_->steps(); }
+  double value(std::uint64_t step) override { return recorder_.report(*curve_, step); }
+  double step_cost(std::uint64_t step) override { return curve_->step_cost(step); }
+  double resource(std::uint64_t step) override { return curve_->resource(step); }
+
+ private:
+  std::unique_ptr<TrialCurve> curve_;
+  Recorder& recorder_;
 };
 
 }  // namespace
@@ -58,15 +72,8 @@ SimulationOutcome run_simulation(TunerOptions options, std::unique_ptr<Searcher>
   SimulatedTrial trial;
   trial.metric = options.metric;
   trial.resource = options.resource_attr;
-  trial.curve = [&recorder](const Config& c, std::uint64_t step) {
-    return recorder.report(c, step);
-  };
-  trial.step_cost = [&benchmark](const Config& c, std::uint64_t step) {
-    return benchmark.step_cost(c, step);
-  };
-  trial.max_steps_of = [&benchmark](const Config& c) { return benchmark.steps(c); };
-  trial.resource_of = [&benchmark](const Config& c, std::uint64_t step) {
-    return benchmark.resource(c, step);
+  trial.model = [&benchmark, &recorder](const Config& c) -> std::unique_ptr<SimulatedModel> {
+    return std::make_unique<Model>(benchmark.curve(c), recorder);
   };
   auto executor = make_simulated_executor(std::move(trial), clock);
   Tuner tuner(std::move(options), std::move(searcher), std::move(scheduler), *executor, clock,

@@ -52,30 +52,35 @@ class MultiFidelity : public Benchmark {
   const std::vector<Parameter>& parameters() const override { return params_; }
   std::optional<Mode> mode() const override { return Mode::kMin; }
   bool bounded() const override { return true; }
-  std::uint64_t steps(const Config&) const override { return steps_; }
-  double resource(const Config&, std::uint64_t step) const override {
-    return static_cast<double>(step);
+  std::unique_ptr<TrialCurve> curve(const Config& config) const override {
+    auto out = std::make_unique<Curve>(*this);
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      out->x[i] = param(config, params_[i].name, params_[i].low, params_[i].high);
+    }
+    return out;
   }
-  double value(const Config& config, std::uint64_t step) const override {
-    return at(config, fidelity(step));
-  }
-  double step_cost(const Config&, std::uint64_t step) const override {
-    const double before = step <= 1 ? 0.0 : lambda(fidelity(step - 1));
-    return kSecondsPerUnit * (lambda(fidelity(step)) - before);
-  }
-  double final_value(const Config& config) const override { return at(config, 1.0); }
   double optimum() const override { return optimum_; }
 
-  // The function at fidelity z in [0, 1].
-  virtual double at(const Config& config, double z) const = 0;
+  // The function at fidelity z in [0, 1]; x holds the parameters in order.
+  virtual double at(const double* x, double z) const = 0;
 
- protected:
-  double fidelity(std::uint64_t step) const {
-    return std::min(1.0, static_cast<double>(step) / static_cast<double>(steps_));
-  }
-  double x(const Config& config, std::size_t i) const {
-    return param(config, params_[i].name, params_[i].low, params_[i].high);
-  }
+ private:
+  struct Curve final : TrialCurve {
+    explicit Curve(const MultiFidelity& f) : fn(f) {}
+    std::uint64_t steps() const override { return fn.steps_; }
+    double resource(std::uint64_t step) const override { return static_cast<double>(step); }
+    double value(std::uint64_t step) const override { return fn.at(x.data(), fidelity(step)); }
+    double step_cost(std::uint64_t step) const override {
+      const double before = step <= 1 ? 0.0 : lambda(fidelity(step - 1));
+      return kSecondsPerUnit * (lambda(fidelity(step)) - before);
+    }
+    double final_value() const override { return fn.at(x.data(), 1.0); }
+    double fidelity(std::uint64_t step) const {
+      return std::min(1.0, static_cast<double>(step) / static_cast<double>(fn.steps_));
+    }
+    const MultiFidelity& fn;
+    std::array<double, 6> x{};
+  };
 
  private:
   std::string name_;
@@ -99,9 +104,9 @@ class Branin final : public MultiFidelity {
       : MultiFidelity("branin", {numeric("x1", -5, 10), numeric("x2", 0, 15)}, steps,
                       0.397887357729738) {}
 
-  double at(const Config& config, double z) const override {
+  double at(const double* x, double z) const override {
     constexpr double pi = std::numbers::pi;
-    const double x1 = x(config, 0), x2 = x(config, 1);
+    const double x1 = x[0], x2 = x[1];
     const double b = 5.1 / (4 * pi * pi) - 0.01 * (1 - z);
     const double c = 5 / pi - 0.1 * (1 - z);
     const double t = 1 / (8 * pi) + 0.05 * (1 - z);
@@ -133,9 +138,7 @@ class Hartmann final : public MultiFidelity {
            std::uint64_t steps)
       : MultiFidelity(std::move(name), unit_cube(), steps, optimum), a_(a), p_(p) {}
 
-  double at(const Config& config, double z) const override {
-    std::array<double, D> xs{};
-    for (std::size_t j = 0; j < D; ++j) xs[j] = x(config, j);
+  double at(const double* xs, double z) const override {
     double sum = 0;
     for (std::size_t i = 0; i < 4; ++i) {
       double inner = 0;
@@ -192,20 +195,23 @@ class Curves final : public Benchmark {
   const std::vector<Parameter>& parameters() const override { return params_; }
   std::optional<Mode> mode() const override { return Mode::kMin; }
   bool bounded() const override { return true; }
-  std::uint64_t steps(const Config&) const override { return steps_; }
-  double resource(const Config&, std::uint64_t step) const override {
-    return static_cast<double>(step);
-  }
-  double value(const Config& config, std::uint64_t step) const override {
-    const auto u = coords(config);
-    return mean(u, step) + kNoise * gaussian(u, step);
-  }
-  double step_cost(const Config& config, std::uint64_t) const override {
-    return 1 + 2 * coords(config)[1];
-  }
-  double final_value(const Config& config) const override {
-    const double d = distance(coords(config));
-    return 0.1 + 1.2 * d * d;
+  std::unique_ptr<TrialCurve> curve(const Config& c) const override {
+    const double lr = param(c, "lr", 1e-4, 1);
+    const std::array<double, 3> u = {(std::log10(lr) + 4) / 4,
+                                     (param(c, "width", 16, 512) - 16) / 496,
+                                     param(c, "dropout", 0, 0.5) / 0.5};
+    auto out = std::make_unique<Curve>();
+    double s = 0;
+    for (std::size_t i = 0; i < 3; ++i) s += (u[i] - kBest[i]) * (u[i] - kBest[i]);
+    const double d = std::sqrt(s / 3);
+    out->g = 0.1 + 1.2 * d * d;
+    out->k = 0.5 + 15 * d;
+    out->cost = 1 + 2 * u[1];
+    out->n_steps = steps_;
+    std::uint64_t h = mix(seed_ ^ 0x6a09e667f3bcc909ULL);
+    for (double v : u) h = mix(h ^ bits(v));
+    out->noise_key = h;
+    return out;
   }
   double optimum() const override { return 0.1; }
 
@@ -213,30 +219,25 @@ class Curves final : public Benchmark {
   static constexpr double kNoise = 0.02;
   static constexpr std::array<double, 3> kBest = {0.625, 0.5, 0.4};
 
-  std::array<double, 3> coords(const Config& c) const {
-    const double lr = param(c, "lr", 1e-4, 1);
-    return {(std::log10(lr) + 4) / 4, (param(c, "width", 16, 512) - 16) / 496,
-            param(c, "dropout", 0, 0.5) / 0.5};
-  }
-  static double distance(const std::array<double, 3>& u) {
-    double s = 0;
-    for (std::size_t i = 0; i < 3; ++i) s += (u[i] - kBest[i]) * (u[i] - kBest[i]);
-    return std::sqrt(s / 3);
-  }
-  double mean(const std::array<double, 3>& u, std::uint64_t step) const {
-    const double d = distance(u);
-    const double g = 0.1 + 1.2 * d * d;
-    const double k = 0.5 + 15 * d;
-    const double p = std::min(1.0, static_cast<double>(step) / static_cast<double>(steps_));
-    return g + (1 - g) * (std::exp(-k * p) - std::exp(-k)) / (1 - std::exp(-k));
-  }
-  double gaussian(const std::array<double, 3>& u, std::uint64_t step) const {
-    std::uint64_t h = mix(seed_ ^ 0x6a09e667f3bcc909ULL);
-    for (double v : u) h = mix(h ^ bits(v));
-    h = mix(h ^ step);
-    const double u1 = unit(h), u2 = unit(mix(h + 0x9e3779b97f4a7c15ULL));
-    return std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
-  }
+  struct Curve final : TrialCurve {
+    std::uint64_t steps() const override { return n_steps; }
+    double resource(std::uint64_t step) const override { return static_cast<double>(step); }
+    double value(std::uint64_t step) const override {
+      const double p = std::min(1.0, static_cast<double>(step) / static_cast<double>(n_steps));
+      const double mean = g + (1 - g) * (std::exp(-k * p) - std::exp(-k)) / (1 - std::exp(-k));
+      return mean + kNoise * gaussian(step);
+    }
+    double step_cost(std::uint64_t) const override { return cost; }
+    double final_value() const override { return g; }
+    double gaussian(std::uint64_t step) const {
+      const std::uint64_t h = mix(noise_key ^ step);
+      const double u1 = unit(h), u2 = unit(mix(h + 0x9e3779b97f4a7c15ULL));
+      return std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
+    }
+    double g = 0, k = 0, cost = 0;
+    std::uint64_t n_steps = 0;
+    std::uint64_t noise_key = 0;  // hash of (seed, coordinates); the step is mixed in per report
+  };
 
   std::string name_ = "curves";
   std::vector<Parameter> params_;

@@ -76,7 +76,7 @@ TEST(SyntheticBenchmark, LowerFidelityPerturbsTheConstants) {
 TEST(SyntheticBenchmark, StepCostsByHand) {
   for (const char* name : {"branin", "hartmann3", "hartmann6"}) {
     const auto b = make(name, 3);
-    const Config c = b->parameters().size() == 2 ? point({0, 0}) : point({0.5, 0.5, 0.5});
+    const Config c = point(std::vector<double>(b->parameters().size(), 0.5));
     EXPECT_NEAR(b->step_cost(c, 1), 100 * (0.05 + 0.95 / 27), 1e-9) << name;
     EXPECT_NEAR(b->step_cost(c, 2), 100 * 0.95 * 7 / 27, 1e-9) << name;
     EXPECT_NEAR(b->step_cost(c, 3), 100 * 0.95 * 19 / 27, 1e-9) << name;

@@ -106,21 +106,8 @@ class Tabular final : public Benchmark {
   const std::vector<Parameter>& parameters() const override { return params_; }
   std::optional<Mode> mode() const override { return std::nullopt; }
   bool bounded() const override { return false; }
-  std::uint64_t steps(const Config& config) const override { return curve(config).resource.size(); }
-  double resource(const Config& config, std::uint64_t step) const override {
-    const auto& c = curve(config);
-    return c.resource[index(c, step)];
-  }
-  double value(const Config& config, std::uint64_t step) const override {
-    const auto& c = curve(config);
-    return c.metrics[metric_][index(c, step)];
-  }
-  double step_cost(const Config& config, std::uint64_t step) const override {
-    const auto& c = curve(config);
-    return c.elapsed[index(c, step)];
-  }
-  double final_value(const Config& config) const override {
-    return curve(config).metrics[metric_].back();
+  std::unique_ptr<TrialCurve> curve(const Config& config) const override {
+    return std::make_unique<Listed>(data_.configs[nearest(config)], metric_);
   }
   double optimum() const override { return optimum_; }
 
@@ -142,22 +129,25 @@ class Tabular final : public Benchmark {
     const double t = log_[i] ? std::log(std::max(v, std::numeric_limits<double>::min())) : v;
     return (t - offset_[i]) * scale_[i];
   }
-  static std::size_t index(const TabularData::Curve& c, std::uint64_t step) {
-    return std::min<std::size_t>(std::max<std::uint64_t>(step, 1), c.resource.size()) - 1;
-  }
-
-  const TabularData::Curve& curve(const Config& config) const {
-    if (cached_ && cached_config_ == config) return data_.configs[cached_index_];
-    cached_index_ = nearest(config);
-    cached_config_ = config;
-    cached_ = true;
-    return data_.configs[cached_index_];
-  }
+  // One listed config's rows.
+  struct Listed final : TrialCurve {
+    Listed(const TabularData::Curve& c, std::size_t m) : rows(c), metric(m) {}
+    std::uint64_t steps() const override { return rows.resource.size(); }
+    double resource(std::uint64_t step) const override { return rows.resource[index(step)]; }
+    double value(std::uint64_t step) const override { return rows.metrics[metric][index(step)]; }
+    double step_cost(std::uint64_t step) const override { return rows.elapsed[index(step)]; }
+    double final_value() const override { return rows.metrics[metric].back(); }
+    std::size_t index(std::uint64_t step) const {
+      return std::min<std::size_t>(std::max<std::uint64_t>(step, 1), rows.resource.size()) - 1;
+    }
+    const TabularData::Curve& rows;
+    std::size_t metric;
+  };
 
   std::size_t nearest(const Config& config) const {
     const std::size_t n = data_.params.size();
-    query_.resize(n);
-    texts_.resize(n);
+    std::vector<double> query(n);
+    std::vector<std::string> texts(n);
     for (std::size_t i = 0; i < n; ++i) {
       const auto it = config.find(data_.params[i]);
       if (it == config.end()) {
@@ -169,9 +159,9 @@ class Tabular final : public Benchmark {
               fmt::format("parameter '{}' is '{}', but benchmark '{}' lists numbers for it",
                           data_.params[i], it->second.to_string(), data_.name));
         }
-        query_[i] = normalise(i, it->second.as_float());
+        query[i] = normalise(i, it->second.as_float());
       } else {
-        texts_[i] = it->second.to_string();
+        texts[i] = it->second.to_string();
       }
     }
     std::size_t best = data_.configs.size();
@@ -181,10 +171,10 @@ class Tabular final : public Benchmark {
       double dist = 0;
       for (std::size_t i = 0; i < n && match; ++i) {
         if (data_.numeric[i]) {
-          const double d = coords_[c * n + i] - query_[i];
+          const double d = coords_[c * n + i] - query[i];
           dist += d * d;
         } else {
-          match = data_.configs[c].cells[i] == texts_[i];
+          match = data_.configs[c].cells[i] == texts[i];
         }
       }
       if (match && dist < best_distance) {
@@ -207,12 +197,6 @@ class Tabular final : public Benchmark {
   std::vector<bool> log_;
   std::vector<double> coords_;
   double optimum_ = 0;
-  // The last lookup (the simulated executor asks about one trial several times in a row).
-  mutable bool cached_ = false;
-  mutable Config cached_config_;
-  mutable std::size_t cached_index_ = 0;
-  mutable std::vector<double> query_;
-  mutable std::vector<std::string> texts_;
 };
 
 }  // namespace
