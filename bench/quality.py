@@ -150,9 +150,32 @@ def _from_json(x):
     return x
 
 
+def speedup_table(summary):
+    """One row per scheduler and worker count, one column per benchmark: the median time to
+    target and the speed-up over random search with as many workers."""
+    f = simlib.fmt_num
+    names = list(summary["benchmarks"])
+    lines = ["| scheduler | workers | " + " | ".join(names) + " |",
+             "|---" * (len(names) + 2) + "|"]
+    keys = list(summary["benchmarks"][names[0]]["methods"])
+    for key in sorted(keys, key=lambda k: (int(k.split("|")[1]), keys.index(k))):
+        label, w = key.split("|")
+        cells = []
+        for name in names:
+            methods = summary["benchmarks"][name]["methods"]
+            t = simlib.quartiles(methods[key]["time_to_target"])[1]
+            ref = simlib.quartiles(methods[f"random (FIFO)|{w}"]["time_to_target"])[1]
+            speed = f"{ref / t:.1f}x" if 0 < t < math.inf and ref < math.inf else "-"
+            cells.append("never" if t == math.inf else f"{f(t)} s ({speed})")
+        lines.append(f"| {label} | {w} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def tables(summary, command):
     f = simlib.fmt_num
-    lines = [f"<!-- written by {command} -->", ""]
+    lines = [f"<!-- written by {command} -->", "",
+             "Median simulated time to target (speed-up over random search with as many "
+             "workers):", "", *speedup_table(summary), ""]
     seeds = summary["seeds"]
     for name, b in summary["benchmarks"].items():
         lines += [f"#### {name}", "",

@@ -210,10 +210,12 @@ def optuna_cost(kind, n, k, seed=0):
                 raise optuna.TrialPruned()
         return v
 
-    seed_study = optuna.create_study(sampler=make_sampler("random", seed), pruner=make_pruner(kind))
+    seed_study = optuna.create_study(sampler=make_sampler("random", seed), pruner=make_pruner(kind),
+                                     study_name=f"cost-{kind}-{n}-seed")
     seed_study.optimize(objective, n_trials=min(n, 1000))
     templates = seed_study.get_trials(deepcopy=False)
-    study = optuna.create_study(sampler=make_sampler("random", seed + 1), pruner=make_pruner(kind))
+    study = optuna.create_study(sampler=make_sampler("random", seed + 1), pruner=make_pruner(kind),
+                                study_name=f"cost-{kind}-{n}")
     copies = []
     while len(copies) < n:
         for t in templates[: n - len(copies)]:
@@ -289,7 +291,10 @@ def optuna_regret(name, kind, sampler, seed, budget):
                 raise optuna.TrialPruned()
         return v
 
-    study = optuna.create_study(sampler=make_sampler(sampler, seed), pruner=make_pruner(kind))
+    # A fixed study name: HyperbandPruner puts trial k in a bracket by a hash of (study name, k),
+    # and the default name is random, which would make the runs differ from one call to the next.
+    study = optuna.create_study(sampler=make_sampler(sampler, seed), pruner=make_pruner(kind),
+                                study_name=f"{name}-{kind}-{sampler}-{seed}")
     study.optimize(objective)
     return out
 
