@@ -1,6 +1,7 @@
 // Same seed, same space, same simulated curves => the same experiment, event for event, for
 // every shipped scheduler; another seed => another experiment. This is what makes replay on
 // resume and the simulator's numbers trustworthy.
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -11,6 +12,18 @@
 
 namespace tuneq {
 namespace {
+
+// PBT over demo_space: lr perturbed or resampled, the optimizer moved in its list.
+PbtOptions demo_pbt_options(bool synch) {
+  PbtOptions o;
+  o.mode = Mode::kMin;
+  o.perturbation_interval = 4;
+  o.synch = synch;
+  o.seed = 11;
+  o.hyperparam_mutations = {{"lr", Mutation::Resample(Domain::LogUniform(1e-4, 1e-1))},
+                            {"optimizer", Mutation::List({"adam", "sgd"})}};
+  return o;
+}
 
 struct SchedulerCase {
   const char* name;
@@ -34,6 +47,8 @@ const SchedulerCase kSchedulers[] = {
      [] {
        return make_median_stopping(MedianStoppingOptions{Mode::kMin, 3, 3, 0, true});
      }},
+    {"pbt", [] { return make_pbt(demo_pbt_options(false)); }},
+    {"pbt_synch", [] { return make_pbt(demo_pbt_options(true)); }},
 };
 
 TEST(Determinism, SameSeedGivesTheSameEventsAndBest) {
@@ -57,6 +72,11 @@ TEST(Determinism, AnotherSeedGivesAnotherExperiment) {
     SCOPED_TRACE(c.name);
     const auto a = experiment::run_simulated(c.make(), 7, 8, 200, 27, true);
     const auto b = experiment::run_simulated(c.make(), 8, 8, 200, 27, true);
+    if (std::string(c.name).rfind("pbt", 0) == 0) {  // the population did exploit
+      EXPECT_NE(a.events.end(), std::find_if(a.events.begin(), a.events.end(), [](const Event& e) {
+                  return e.kind == Event::Kind::kExploit;
+                }));
+    }
     EXPECT_FALSE(a.events == b.events);
     // The configs themselves differ, not only the order of what happens to them.
     EXPECT_NE(a.events.front().data, b.events.front().data);

@@ -23,6 +23,20 @@ struct Case {
   std::function<std::unique_ptr<Scheduler>()> make;
 };
 
+// Exploits restart trials from other trials' checkpoints with explored configs: resume must
+// re-derive each one and keep the explored configs.
+PbtOptions pbt_options(bool synch) {
+  PbtOptions o;
+  o.mode = Mode::kMin;
+  o.perturbation_interval = 3;
+  o.synch = synch;
+  o.quantile_fraction = 0.5;
+  o.seed = 3;
+  o.hyperparam_mutations = {{"lr", Mutation::Resample(Domain::LogUniform(1e-4, 1e-1))},
+                            {"optimizer", Mutation::List({"adam", "sgd"})}};
+  return o;
+}
+
 std::vector<Case> cases() {
   const AshaOptions asha{Mode::kMin, 9, 1, 3, 1, true};
   AshaOptions async_hb = asha;
@@ -40,6 +54,8 @@ std::vector<Case> cases() {
        [] {
          return make_median_stopping({Mode::kMin, 2, 2, 0, true});
        }},
+      {"pbt", [] { return make_pbt(pbt_options(false)); }},
+      {"pbt synch", [] { return make_pbt(pbt_options(true)); }},
   };
 }
 
@@ -83,9 +99,21 @@ TEST(Resume, EverySchedulerResumedFromAnyPrefixEndsLikeTheUninterruptedRun) {
     const TuneResult full = run(c, full_sink, nullptr);
     const std::vector<Event>& log = full_sink.events;
     ASSERT_GT(log.size(), 20u) << c.name;
+    if (std::string(c.name).rfind("pbt", 0) == 0) {  // cuts fall around exploits too
+      ASSERT_GT(std::count_if(log.begin(), log.end(),
+                              [](const Event& e) { return e.kind == Event::Kind::kExploit; }),
+                5)
+          << c.name;
+    }
     // About 30 cut points spread over the whole log, the first and the last event included.
     const std::size_t stride = std::max<std::size_t>(1, log.size() / 30);
     for (std::size_t cut = 1; cut < log.size(); cut += stride) {
+      // A report's result and checkpoint events are appended together, before the same flush;
+      // a log cut between them loses the checkpoint (the trial restarts from its previous one),
+      // which changes what PBT may clone. Cut after the checkpoint instead.
+      if (log[cut - 1].kind == Event::Kind::kResult && log[cut].kind == Event::Kind::kCheckpoint) {
+        ++cut;
+      }
       const std::vector<Event> prefix(log.begin(), log.begin() + static_cast<long>(cut));
       VectorSink rest;
       const TuneResult resumed = run(c, rest, &prefix);

@@ -51,6 +51,13 @@ std::vector<BracketPlan> plan_of(const spec::ExperimentSpec& s, std::string& not
       }
       return plan;
     }
+    case spec::SchedulerType::kPbt:
+      note = fmt::format(
+          "population-based training: the population of {} trials trains side by side, "
+          "exploiting every {} resource",
+          trials ? std::to_string(*trials) : std::to_string(s.searcher.num_samples),
+          s.scheduler.pbt.perturbation_interval);
+      return {BracketPlan{0, {RungPlan{trials.value_or(s.searcher.num_samples), 0}}}};
     case spec::SchedulerType::kFifo:
     case spec::SchedulerType::kMedian:
       break;

@@ -1,7 +1,9 @@
 // The read-only commands: status, best and export. Each opens the experiment's event log (no
 // lock: they may run while `tuneq run` writes), folds it, and prints.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/std.h>
@@ -11,6 +13,7 @@
 #include "cli/experiment_dir.hpp"
 #include "cli/replay_view.hpp"
 #include "core/json_value.hpp"
+#include "run/checkpoint_store.hpp"
 #include "store/export.hpp"
 #include "ui/progress_table.hpp"
 
@@ -24,6 +27,44 @@ struct DirOptions {
   std::string output;
   std::size_t rows = 50;
 };
+
+// Checkpoints the log names that are still on disk (retention deletes older ones), and their
+// size. In-process handles ("mem:...") are not files and are not counted.
+void print_checkpoint_use(const ExperimentView& view) {
+  std::set<std::string> named;
+  for (const Event& e : view.events) {
+    if (e.kind != Event::Kind::kCheckpoint) continue;
+    const nlohmann::json j = nlohmann::json::parse(e.data, nullptr, false);
+    if (j.is_object() && j.contains("checkpoint") && j["checkpoint"].is_string()) {
+      named.insert(j["checkpoint"].get<std::string>());
+    }
+  }
+  if (named.empty()) return;
+  std::size_t on_disk = 0;
+  std::uintmax_t bytes = 0;
+  for (const std::string& path : named) {
+    std::error_code ec;
+    if (!std::filesystem::path(path).is_absolute() || !std::filesystem::exists(path, ec)) continue;
+    ++on_disk;
+    bytes += detail::disk_usage(path);
+  }
+  fmt::print("checkpoints: {} of {} reported on disk, {:.1f} MiB (checkpoint_keep: {})\n", on_disk,
+             named.size(), static_cast<double>(bytes) / (1024.0 * 1024.0),
+             view.spec.checkpoint_keep == 0 ? std::string("all")
+                                            : std::to_string(view.spec.checkpoint_keep));
+}
+
+nlohmann::json schedule_json(const ConfigSchedule& schedule) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const ScheduleStep& step : schedule) {
+    nlohmann::json s;
+    s["resource"] = step.resource;
+    s["config"] = detail::to_json_config(step.config);
+    s["cloned_from"] = step.cloned_from ? nlohmann::json(*step.cloned_from) : nlohmann::json();
+    steps.push_back(std::move(s));
+  }
+  return steps;
+}
 
 ExitCode run_status(const DirOptions& o) {
   const ExperimentView view = open_experiment(o.dir);
@@ -42,6 +83,7 @@ ExitCode run_status(const DirOptions& o) {
     snap.best_value = best->value;
   }
   fmt::print("{}", ui::render_status(snap, o.rows, 160));
+  print_checkpoint_use(view);
   fmt::print("events: {} in {}\n", view.events.size(), view.paths.events().string());
   return ExitCode::kOk;
 }
@@ -65,6 +107,7 @@ ExitCode run_best(const DirOptions& o) {
     j["status"] = t.status;
     j["trial_dir"] = trial_dir.string();
     j["checkpoint"] = t.checkpoint ? nlohmann::json(*t.checkpoint) : nlohmann::json(nullptr);
+    j["schedule"] = schedule_json(t.schedule);
     fmt::print("{}\n", j.dump(2));
     return ExitCode::kOk;
   }
@@ -72,6 +115,14 @@ ExitCode run_best(const DirOptions& o) {
              best->value, view.spec.resource.empty() ? "report" : view.spec.resource,
              best->result->resource);
   for (const auto& [name, value] : t.config) fmt::print("  {} = {}\n", name, value.to_string());
+  if (t.schedule.size() > 1) {
+    fmt::print("schedule (the configs it trained under, by {}):\n",
+               view.spec.resource.empty() ? "report" : view.spec.resource);
+    for (const ScheduleStep& step : t.schedule) {
+      fmt::print("  from {}: {}{}\n", step.resource, config_to_string(step.config),
+                 step.cloned_from ? fmt::format(" (cloned trial {})", *step.cloned_from) : "");
+    }
+  }
   fmt::print("trial directory: {}\n", trial_dir.string());
   fmt::print("checkpoint: {}\n", t.checkpoint ? *t.checkpoint : "(none)");
   return ExitCode::kOk;

@@ -16,6 +16,8 @@ std::string scheduler_label(const spec::ExperimentSpec& spec) {
       return "hyperband (synchronous)";
     case spec::SchedulerType::kMedian:
       return "median stopping";
+    case spec::SchedulerType::kPbt:
+      return spec.scheduler.pbt.synch ? "pbt (synchronous)" : "pbt";
     case spec::SchedulerType::kFifo:
       return "fifo";
   }

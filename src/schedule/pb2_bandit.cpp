@@ -423,7 +423,10 @@ std::optional<Pb2Choice> pb2_select(std::span<const Pb2Observation> observations
     for (std::size_t j = 0; j < bounds.size(); ++j) u[j] = unit(p[j], bounds[j]);
     pending_unit.push_back(std::move(u));
   }
-  return pb2_choose(ds, bounds, pending_unit, options, rng);
+  Pb2Choice choice = pb2_choose(ds, bounds, pending_unit, options, rng);
+  choice.source_time = source_row->time;
+  choice.source_reward = source_row->reward;
+  return choice;
 }
 
 }  // namespace tuneq::detail

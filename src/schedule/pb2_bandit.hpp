@@ -176,6 +176,10 @@ struct Pb2Choice {
   double beta = 0;
   std::size_t rows = 0;  // data rows the GP was fitted on
   TvKernel kernel;       // after the lengthscale clip
+  // The clone source's last row (pb2_select only): where the clone's own data start (Ray adds
+  // an observation of the clone at this time and reward under the new config).
+  double source_time = 0;
+  double source_reward = 0;
 };
 
 // Fits the GP to dataset, conditions it on pending_unit (configs in [0, 1]^d, placed at the

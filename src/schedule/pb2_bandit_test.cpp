@@ -325,6 +325,9 @@ TEST(Pb2Select, StaysInsideTheBoundsAndIsDeterministicForASeed) {
   // UCB with the standard deviation (the paper's mu + sqrt(beta) sigma).
   EXPECT_NEAR(first->acquisition, first->mean + std::sqrt(first->beta * first->variance), kTol);
   EXPECT_GT(first->variance, 0.0);
+  // Trial 3's last row: time 6, reward 6 * (1 - 100 * 0.01^2) = 5.94.
+  EXPECT_DOUBLE_EQ(first->source_time, 6);
+  EXPECT_NEAR(first->source_reward, 5.94, 1e-12);
 }
 
 // Ray's beta_t = c1 + max(0, log(c2 n)): never below c1 for tiny data sets.

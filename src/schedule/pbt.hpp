@@ -62,9 +62,10 @@ class Explorer {
   // parameter missing or of the wrong type), naming the parameter and the trial.
   virtual void check_config(TrialId id, const Config& config) const = 0;
   // `rng` depends only on (seed, trial, the trial's exploit count), so the answer does not depend
-  // on call order beyond what the event log records.
+  // on call order beyond what the event log records. Called once per exploit, in log order (on
+  // replay too), so an explorer may keep state built from its own earlier answers (PB2 does).
   virtual Config explore(TrialId trial, TrialId source, const Config& source_config,
-                         const PbtPopulation& population, Rng& rng) const = 0;
+                         const PbtPopulation& population, Rng& rng) = 0;
 };
 
 // PBT's own explore step: the rules of tuneq::Mutation (Ray Tune's _explore).
@@ -75,7 +76,7 @@ class RandomExplorer final : public Explorer {
                  std::vector<double> perturbation_factors);
   void check_config(TrialId id, const Config& config) const override;
   Config explore(TrialId trial, TrialId source, const Config& source_config,
-                 const PbtPopulation& population, Rng& rng) const override;
+                 const PbtPopulation& population, Rng& rng) override;
 
  private:
   std::map<std::string, Mutation> mutations_;

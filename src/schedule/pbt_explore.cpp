@@ -109,7 +109,7 @@ void RandomExplorer::check_config(TrialId id, const Config& config) const {
 }
 
 Config RandomExplorer::explore(TrialId trial, TrialId source, const Config& source_config,
-                               const PbtPopulation& population, Rng& rng) const {
+                               const PbtPopulation& population, Rng& rng) {
   (void)trial, (void)source, (void)population;
   Config config = source_config;
   for (const auto& [name, m] : mutations_) {

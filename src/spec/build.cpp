@@ -42,6 +42,12 @@ std::unique_ptr<Scheduler> make_scheduler(const ExperimentSpec& spec) {
       options.mode = spec.mode;
       return make_hyperband(options);
     }
+    case SchedulerType::kPbt: {
+      PbtOptions options = s.pbt;
+      options.mode = spec.mode;
+      options.seed = spec.searcher.seed;
+      return make_pbt(options);
+    }
     case SchedulerType::kFifo:
       break;
   }
@@ -61,6 +67,7 @@ TunerOptions tuner_options(const ExperimentSpec& spec) {
   options.max_concurrent = spec.max_concurrent;
   options.budget = spec.budget;
   options.max_failures = spec.max_failures;
+  options.checkpoint_keep = spec.checkpoint_keep;
   return options;
 }
 

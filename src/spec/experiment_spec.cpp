@@ -18,13 +18,13 @@ namespace {
 using Entries = std::vector<SpecNode>;
 
 const std::vector<std::string> kTopKeys = {
-    "name",           "command",  "metric",       "mode",      "resource",
-    "space",          "searcher", "scheduler",    "resources", "pool",
-    "max_concurrent", "budget",   "max_failures", "trial",     "env"};
+    "name",         "command",   "metric",    "mode",           "resource",       "space",
+    "searcher",     "scheduler", "resources", "pool",           "max_concurrent", "budget",
+    "max_failures", "trial",     "env",       "checkpoint_keep"};
 const std::vector<std::string> kSearcherKeys = {"type", "seed", "num_samples",
                                                 "points_to_evaluate"};
 const std::vector<std::string> kSearcherTypes = {"random", "grid"};
-const std::vector<std::string> kSchedulerTypes = {"fifo", "median", "asha", "hyperband"};
+const std::vector<std::string> kSchedulerTypes = {"fifo", "median", "asha", "hyperband", "pbt"};
 const std::vector<std::string> kAshaVariants = {"stopping", "promotion"};
 const std::vector<std::string> kModes = {"min", "max"};
 // Keys that belong inside a section but are often written at the top level.
@@ -50,7 +50,12 @@ const std::vector<std::string>& scheduler_keys(SchedulerType type) {
       "type",     "variant",         "max_t", "grace_period", "reduction_factor",
       "brackets", "stop_last_trials"};
   static const std::vector<std::string> kHyperband = {"type", "max_t", "reduction_factor"};
+  static const std::vector<std::string> kPbt = {
+      "type",  "perturbation_interval", "burn_in_period",       "quantile_fraction",
+      "synch", "resample_probability",  "perturbation_factors", "hyperparam_mutations"};
   switch (type) {
+    case SchedulerType::kPbt:
+      return kPbt;
     case SchedulerType::kMedian:
       return kMedian;
     case SchedulerType::kAsha:
@@ -195,9 +200,50 @@ void reject_misplaced(const SpecNode& e) {
   }
 }
 
+// hyperparam_mutations: {lr: loguniform(1e-4, 1e-1), batch: [16, 32, 64]}; every name a
+// parameter of the space.
+void read_mutations(const SpecNode& node, ExperimentSpec& spec) {
+  const auto names = parameter_names(spec.space);
+  for (const auto& e : node.entries("a map of parameter -> domain or list, like "
+                                    "{lr: loguniform(1e-4, 1e-1), batch: [16, 32, 64]}")) {
+    if (spec.space.find(e.key()) == nullptr) {
+      e.fail_at_key(fmt::format("not a parameter of the space; expected one of {}{}",
+                                join_names(names), did_you_mean_suffix(e.key(), names)));
+    }
+    if (e.is_list()) {
+      std::vector<Value> values;
+      for (const auto& item : e.items("a list of values")) values.push_back(item.as_value());
+      if (values.empty()) e.fail("is an empty list; expected at least one value");
+      spec.scheduler.pbt.hyperparam_mutations[e.key()] = Mutation::List(std::move(values));
+    } else {
+      spec.scheduler.pbt.hyperparam_mutations[e.key()] = Mutation::Resample(read_domain(e));
+    }
+  }
+  if (spec.scheduler.pbt.hyperparam_mutations.empty()) {
+    node.fail("is empty; expected at least one parameter to mutate");
+  }
+}
+
+void read_pbt_option(const SpecNode& e, ExperimentSpec& spec) {
+  PbtOptions& o = spec.scheduler.pbt;
+  const std::string key = e.key();
+  if (key == "perturbation_interval") o.perturbation_interval = e.as_number();
+  if (key == "burn_in_period") o.burn_in_period = e.as_number();
+  if (key == "quantile_fraction") o.quantile_fraction = e.as_number();
+  if (key == "resample_probability") o.resample_probability = e.as_number();
+  if (key == "synch") o.synch = e.as_bool();
+  if (key == "perturbation_factors") {
+    o.perturbation_factors.clear();
+    for (const auto& item : e.items("a list of numbers like [1.2, 0.8]")) {
+      o.perturbation_factors.push_back(item.as_number());
+    }
+  }
+  if (key == "hyperparam_mutations") read_mutations(e, spec);
+}
+
 void read_scheduler(const SpecNode* node, ExperimentSpec& spec) {
   SchedulerSpec& s = spec.scheduler;
-  s.asha.mode = s.hyperband.mode = s.median.mode = spec.mode;
+  s.asha.mode = s.hyperband.mode = s.median.mode = s.pbt.mode = spec.mode;
   if (node == nullptr) return;
   if (node->is_scalar()) {  // shorthand: "scheduler: asha"
     s.type = static_cast<SchedulerType>(pick(*node, "scheduler", kSchedulerTypes));
@@ -214,7 +260,8 @@ void read_scheduler(const SpecNode* node, ExperimentSpec& spec) {
     const bool other_scheduler_option =
         contains(scheduler_keys(SchedulerType::kMedian), e.key()) ||
         contains(scheduler_keys(SchedulerType::kAsha), e.key()) ||
-        contains(scheduler_keys(SchedulerType::kHyperband), e.key());
+        contains(scheduler_keys(SchedulerType::kHyperband), e.key()) ||
+        contains(scheduler_keys(SchedulerType::kPbt), e.key());
     if (!other_scheduler_option) e.fail_at_key(unknown_key_message(e.key(), allowed));
     e.fail_at_key(fmt::format("not an option of the {} scheduler; expected one of {}",
                               to_string(s.type), join_names(allowed)));
@@ -232,6 +279,8 @@ void read_scheduler(const SpecNode* node, ExperimentSpec& spec) {
     } else if (s.type == SchedulerType::kHyperband) {
       if (key == "max_t") s.hyperband.max_t = e.as_number();
       if (key == "reduction_factor") s.hyperband.reduction_factor = e.as_number();
+    } else if (s.type == SchedulerType::kPbt) {
+      read_pbt_option(e, spec);
     } else if (s.type == SchedulerType::kMedian) {
       if (key == "grace_period") s.median.grace_period = e.as_number();
       if (key == "min_samples_required") s.median.min_samples_required = e.as_count();
@@ -385,6 +434,15 @@ ExperimentSpec parse_spec(std::string_view text, const std::string& filename) {
   if (const auto* e = find(top, "max_failures")) spec.max_failures = as_int(*e);
   if (const auto* e = find(top, "trial")) read_trial(*e, spec.trial);
   if (const auto* e = find(top, "env")) read_env(*e, spec.env);
+  if (const auto* e = find(top, "checkpoint_keep")) spec.checkpoint_keep = e->as_count();
+  if (spec.scheduler.type == SchedulerType::kPbt) {
+    const SpecNode* scheduler = find(top, "scheduler");
+    if (!spec.budget.max_trials && spec.searcher.num_samples == 0) {
+      scheduler->fail(
+          "the pbt scheduler needs a fixed population; expected budget.trials or "
+          "searcher.num_samples to be set");
+    }
+  }
   return spec;
 }
 

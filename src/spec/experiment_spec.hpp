@@ -33,10 +33,10 @@ namespace tuneq::spec {
 inline constexpr const char* kSpecDirPlaceholder = "spec_dir";
 
 enum class SearcherType : std::uint8_t { kRandom, kGrid };
-enum class SchedulerType : std::uint8_t { kFifo, kMedian, kAsha, kHyperband };
+enum class SchedulerType : std::uint8_t { kFifo, kMedian, kAsha, kHyperband, kPbt };
 enum class AshaVariant : std::uint8_t { kStopping, kPromotion };
 
-// "random", "grid"; "fifo", "median", "asha", "hyperband"; "stopping", "promotion".
+// "random", "grid"; "fifo", "median", "asha", "hyperband", "pbt"; "stopping", "promotion".
 const char* to_string(SearcherType type);
 const char* to_string(SchedulerType type);
 const char* to_string(AshaVariant variant);
@@ -63,6 +63,7 @@ struct SchedulerSpec {
   AshaOptions asha;
   HyperbandOptions hyperband;
   MedianStoppingOptions median;
+  PbtOptions pbt;  // seed: make_scheduler takes the searcher's
 };
 
 // The slots trials share.
@@ -96,6 +97,7 @@ struct ExperimentSpec {
   int max_failures = 0;            // retries of a failed trial from its checkpoint
   TrialSpec trial;
   std::map<std::string, std::string> env;  // extra environment for every trial
+  std::size_t checkpoint_keep = 0;         // checkpoints kept per trial; 0: all
 
   // Canonical JSON of the whole spec: every key in a fixed order, defaults written out,
   // durations in seconds, domains in their structured form, and the source. Stored in the event

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "spec/build.hpp"
 #include "tuneq/error.hpp"
 
 namespace tuneq::spec {
@@ -258,7 +259,8 @@ TEST(ExperimentSpec, CanonicalJsonOfAMinimalSpec) {
             R"("searcher":{"type":"random","seed":0,"num_samples":0,"points_to_evaluate":[]},)"
             R"("scheduler":{"type":"fifo"},"resources":{"cpu":1,"gpu":0},)"
             R"("pool":{"cpu":0,"gpus":[]},"max_concurrent":0,"budget":{},"max_failures":0,)"
-            R"("trial":{"stop_grace":10.0,"kill_grace":5.0},"env":{},"source":"m.yaml"})");
+            R"("trial":{"stop_grace":10.0,"kill_grace":5.0},"env":{},"checkpoint_keep":0,)"
+            R"("source":"m.yaml"})");
 }
 
 TEST(ExperimentSpec, JsonRoundTripIsExact) {
@@ -346,6 +348,56 @@ TEST(ExperimentSpec, InvalidSpecFilesFailWithTheirExpectedMessage) {
     ++invalid;
   }
   EXPECT_GE(invalid, 6u);
+}
+
+}  // namespace
+}  // namespace tuneq::spec
+
+namespace tuneq::spec {
+namespace {
+
+TEST(ExperimentSpec, PbtSchedulerWithMutationsParsesAndRoundTrips) {
+  const std::string text =
+      "name: p\n"
+      "command: run {lr} {batch}\n"
+      "metric: acc\n"
+      "mode: max\n"
+      "space:\n"
+      "  lr: loguniform(1e-4, 1e-1)\n"
+      "  batch: choice([16, 32, 64])\n"
+      "searcher: {seed: 9}\n"
+      "scheduler:\n"
+      "  type: pbt\n"
+      "  perturbation_interval: 4\n"
+      "  burn_in_period: 2\n"
+      "  quantile_fraction: 0.5\n"
+      "  resample_probability: 0.5\n"
+      "  perturbation_factors: [1.5, 0.5]\n"
+      "  synch: true\n"
+      "  hyperparam_mutations:\n"
+      "    lr: loguniform(1e-4, 1e-1)\n"
+      "    batch: [16, 32, 64]\n"
+      "budget: {trials: 8}\n"
+      "checkpoint_keep: 2\n";
+  const ExperimentSpec spec = parse_spec(text, "p.yaml");
+  const PbtOptions& o = spec.scheduler.pbt;
+  EXPECT_EQ(spec.scheduler.type, SchedulerType::kPbt);
+  EXPECT_EQ(o.mode, Mode::kMax);
+  EXPECT_EQ(o.perturbation_interval, 4);
+  EXPECT_EQ(o.burn_in_period, 2);
+  EXPECT_EQ(o.quantile_fraction, 0.5);
+  EXPECT_EQ(o.resample_probability, 0.5);
+  EXPECT_EQ(o.perturbation_factors, (std::vector<double>{1.5, 0.5}));
+  EXPECT_TRUE(o.synch);
+  ASSERT_EQ(o.hyperparam_mutations.size(), 2U);
+  EXPECT_EQ(o.hyperparam_mutations.at("batch").values, (std::vector<Value>{16, 32, 64}));
+  ASSERT_TRUE(o.hyperparam_mutations.at("lr").domain);
+  EXPECT_EQ(o.hyperparam_mutations.at("lr").domain->to_string(), "loguniform(0.0001, 0.1)");
+  EXPECT_EQ(spec.checkpoint_keep, 2U);
+  EXPECT_EQ(tuner_options(spec).checkpoint_keep, 2U);
+  EXPECT_EQ(make_scheduler(spec)->name(), "pbt");
+  // Stored and read back: the same spec.
+  EXPECT_EQ(from_json(spec.to_json()).to_json(), spec.to_json());
 }
 
 }  // namespace

@@ -149,7 +149,7 @@ TEST(SpecErrors, EveryMistakeNamesFileLineAndKey) {
       {kBase + "colour: red\n",
        e + "7: colour: unknown key; expected one of name, command, metric, mode, resource, space, "
            "searcher, scheduler, resources, pool, max_concurrent, budget, max_failures, trial, "
-           "env"},
+           "env, checkpoint_keep"},
       {kBase + "resources: {cpus: 2}\n",
        e + "7: resources.cpus: unknown key (did you mean 'cpu'?)"},
       {kBase + "scheduler: {type: asha, grace_perod: 1}\n",
@@ -169,7 +169,31 @@ TEST(SpecErrors, EveryMistakeNamesFileLineAndKey) {
       // Unknown names.
       {kBase + "scheduler: {type: ashaa}\n",
        e + "7: scheduler.type: unknown scheduler 'ashaa'; expected one of fifo, median, asha, "
-           "hyperband (did you mean 'asha'?)"},
+           "hyperband, pbt (did you mean 'asha'?)"},
+      // PBT (population needs budget.trials; lines: scheduler 7, its keys 8..).
+      {kBase + "scheduler:\n  type: pbt\n  hyperparam_mutations: {lrr: [0.1, 0.2]}\nbudget: "
+               "{trials: 4}\n",
+       e + "9: scheduler.hyperparam_mutations.lrr: not a parameter of the space; expected one of "
+           "lr (did you mean 'lr'?)"},
+      {kBase + "scheduler:\n  type: pbt\n  quantile_fraction: 0.7\n  hyperparam_mutations: {lr: "
+               "[0.1, 0.2]}\nbudget: {trials: 4}\n",
+       e + "9: scheduler.quantile_fraction: PBT option quantile_fraction must be in (0, 0.5], got "
+           "0.7"},
+      {kBase + "scheduler:\n  type: pbt\n  hyperparam_mutations: {lr: []}\nbudget: {trials: 4}\n",
+       e + "9: scheduler.hyperparam_mutations.lr: is an empty list; expected at least one value"},
+      {kBase + "scheduler:\n  type: pbt\n  hyperparam_mutations:\n    lr: uniform(1, 0)\nbudget: "
+               "{trials: 4}\n",
+       e + "10: scheduler.hyperparam_mutations.lr: uniform(1, 0) is an empty range: low must be < "
+           "high"},
+      {kBase + "scheduler: {type: pbt, hyperparam_mutations: {lr: [0.1, 0.2]}}\n",
+       e + "7: scheduler: the pbt scheduler needs a fixed population; expected budget.trials or "
+           "searcher.num_samples to be set"},
+      {kBase + "scheduler: {type: pbt}\nbudget: {trials: 4}\n",
+       e + "7: scheduler: PBT option hyperparam_mutations must name at least one parameter"},
+      {kBase + "scheduler: {type: pbt, max_t: 9, hyperparam_mutations: {lr: [0.1]}}\n",
+       e + "7: scheduler.max_t: not an option of the pbt scheduler; expected one of type, "
+           "perturbation_interval, burn_in_period, quantile_fraction, synch, "
+           "resample_probability, perturbation_factors, hyperparam_mutations"},
       {kBase + "scheduler: {type: asha, variant: promotoin}\n",
        e + "7: scheduler.variant: unknown variant 'promotoin'; expected one of stopping, promotion "
            "(did you mean 'promotion'?)"},

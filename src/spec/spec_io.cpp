@@ -47,6 +47,27 @@ Json scheduler_json(const SchedulerSpec& s) {
       j["min_time_slice"] = s.median.min_time_slice;
       j["hard_stop"] = s.median.hard_stop;
       break;
+    case SchedulerType::kPbt: {
+      const PbtOptions& o = s.pbt;
+      j["perturbation_interval"] = o.perturbation_interval;
+      j["burn_in_period"] = o.burn_in_period;
+      j["quantile_fraction"] = o.quantile_fraction;
+      j["resample_probability"] = o.resample_probability;
+      j["perturbation_factors"] = o.perturbation_factors;
+      j["synch"] = o.synch;
+      Json mutations = Json::object();
+      for (const auto& [name, m] : o.hyperparam_mutations) {
+        if (m.domain) {
+          mutations[name] = domain_to_json(*m.domain);
+        } else {
+          Json values = Json::array();
+          for (const Value& v : m.values) values.push_back(value_to_json(v));
+          mutations[name] = std::move(values);
+        }
+      }
+      j["hyperparam_mutations"] = std::move(mutations);
+      break;
+    }
     case SchedulerType::kFifo:
       break;
   }
@@ -76,6 +97,8 @@ const char* to_string(SchedulerType type) {
       return "asha";
     case SchedulerType::kHyperband:
       return "hyperband";
+    case SchedulerType::kPbt:
+      return "pbt";
     case SchedulerType::kFifo:
       break;
   }
@@ -120,6 +143,7 @@ std::string ExperimentSpec::to_json() const {
   Json env_json = Json::object();
   for (const auto& [key, value] : env) env_json[key] = value;
   j["env"] = std::move(env_json);
+  j["checkpoint_keep"] = checkpoint_keep;
   j["source"] = source;
   try {
     return j.dump();

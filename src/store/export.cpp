@@ -60,6 +60,16 @@ Json trial_json(const TrialRow& trial) {
   j["checkpoint"] = trial.checkpoint ? Json(*trial.checkpoint) : Json(nullptr);
   j["failures"] = trial.failures;
   j["error"] = trial.error;
+  // The configs it effectively trained under, from which resource on (PBT's lineage).
+  Json schedule = Json::array();
+  for (const ScheduleStep& step : trial.schedule) {
+    Json s = Json::object();
+    s["resource"] = step.resource;
+    s["config"] = config_json(step.config);
+    s["cloned_from"] = step.cloned_from ? Json(*step.cloned_from) : Json(nullptr);
+    schedule.push_back(std::move(s));
+  }
+  j["schedule"] = std::move(schedule);
   return j;
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "store/test_event_log.hpp"
+#include "tuneq/error.hpp"
 
 namespace tuneq::store {
 namespace {
@@ -50,7 +51,17 @@ TEST(Export, JsonHasEveryTrialWithResultsDecisionsAndFailures) {
     ],
     "checkpoint": "ckpt-1",
     "failures": 0,
-    "error": ""
+    "error": "",
+    "schedule": [
+      {
+        "resource": 0.0,
+        "config": {
+          "lr": 0.1,
+          "units": 64
+        },
+        "cloned_from": null
+      }
+    ]
   },
   {
     "id": 1,
@@ -62,10 +73,67 @@ TEST(Export, JsonHasEveryTrialWithResultsDecisionsAndFailures) {
     "decisions": [],
     "checkpoint": null,
     "failures": 1,
-    "error": "bad \"x\""
+    "error": "bad \"x\"",
+    "schedule": [
+      {
+        "resource": 0.0,
+        "config": {
+          "opt": "sgd"
+        },
+        "cloned_from": null
+      }
+    ]
   }
 ]
 )");
+}
+
+TEST(Export, JsonShowsTheConfigScheduleOfAnExploitedTrial) {
+  Log log;
+  log.add(Kind::kTrialAdded, 0, R"({"config":{"lr":0.1}})")
+      .add(Kind::kTrialAdded, 1, R"({"config":{"lr":0.5}})")
+      .add(Kind::kCheckpoint, 0, R"({"checkpoint":"/x/0/ckpt-4","resource":4.0})")
+      .add(
+          Kind::kExploit, 1,
+          R"({"source":0,"checkpoint":"/x/0/ckpt-4","resource":4.0,"old_config":{"lr":0.5},"config":{"lr":0.12}})");
+  const TrialTable table = fold(log.events);
+  const TrialRow& t = *table.find(1);
+  EXPECT_EQ(t.config, (Config{{"lr", 0.12}}));  // the explored config, not the original
+  EXPECT_EQ(t.checkpoint, "/x/0/ckpt-4");
+  EXPECT_EQ(t.exploits, 1);
+  const std::string json = export_json(table);
+  EXPECT_NE(json.find(R"("schedule": [
+      {
+        "resource": 0.0,
+        "config": {
+          "lr": 0.1
+        },
+        "cloned_from": null
+      },
+      {
+        "resource": 4.0,
+        "config": {
+          "lr": 0.12
+        },
+        "cloned_from": 0
+      }
+    ])"),
+            std::string::npos)
+      << json;
+}
+
+TEST(Export, AnExploitFromAnUnknownTrialIsCorruption) {
+  Log log;
+  log.add(Kind::kTrialAdded, 0, R"({"config":{"lr":0.1}})")
+      .add(Kind::kExploit, 0,
+           R"({"source":7,"checkpoint":"c","resource":4.0,"old_config":{},"config":{}})");
+  try {
+    fold(log.events);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "event seq 1 (exploit of trial 0): \"source\" is not a trial added before");
+  }
 }
 
 TEST(Export, JsonOfNoTrialsIsAnEmptyArray) {
