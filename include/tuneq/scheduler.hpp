@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tuneq/result.hpp"
@@ -168,5 +169,22 @@ struct PbtOptions {
 // trial is restarted (Scheduler::take_exploit) from a top-quantile trial's checkpoint with an
 // explored config. Needs a fixed population (the searcher or the trial budget must end).
 std::unique_ptr<Scheduler> make_pbt(const PbtOptions& options);
+
+// Population Based Bandits (Parker-Holder et al., NeurIPS 2020) with Ray Tune's parameters and
+// semantics: PBT whose explore step picks the bounded hyperparameters with a time-varying GP
+// bandit fitted to the population's recent changes of reward (docs/schedulers/pb2.md).
+struct Pb2Options {
+  Mode mode = Mode::kMin;
+  double perturbation_interval = 60;  // resource between two exploit/explore steps of a trial
+  double burn_in_period = 0;          // no exploit/explore before this resource value
+  double quantile_fraction = 0.25;    // bottom/top k = ceil(N * q), at most floor(N / 2); (0, 0.5]
+  // name -> [low, high], low < high, both finite; at least one. Each named parameter must be a
+  // number (float or int; an int stays an int, rounded) in every trial's config. New values are
+  // chosen in [low, high] on a linear scale (as Ray); parameters not named are copied.
+  std::map<std::string, std::pair<double, double>> hyperparam_bounds;
+  bool synch = false;      // true: rank the population only when every trial reached the boundary
+  std::uint64_t seed = 0;  // the clone-source draws and the bandit's acquisition candidates
+};
+std::unique_ptr<Scheduler> make_pb2(const Pb2Options& options);
 
 }  // namespace tuneq

@@ -58,6 +58,13 @@ std::vector<BracketPlan> plan_of(const spec::ExperimentSpec& s, std::string& not
           trials ? std::to_string(*trials) : std::to_string(s.searcher.num_samples),
           s.scheduler.pbt.perturbation_interval);
       return {BracketPlan{0, {RungPlan{trials.value_or(s.searcher.num_samples), 0}}}};
+    case spec::SchedulerType::kPb2:
+      note = fmt::format(
+          "population based bandits: the population of {} trials trains side by side, "
+          "exploiting every {} resource with a GP bandit choosing the new settings",
+          trials ? std::to_string(*trials) : std::to_string(s.searcher.num_samples),
+          s.scheduler.pb2.perturbation_interval);
+      return {BracketPlan{0, {RungPlan{trials.value_or(s.searcher.num_samples), 0}}}};
     case spec::SchedulerType::kFifo:
     case spec::SchedulerType::kMedian:
       break;

@@ -18,6 +18,8 @@ std::string scheduler_label(const spec::ExperimentSpec& spec) {
       return "median stopping";
     case spec::SchedulerType::kPbt:
       return spec.scheduler.pbt.synch ? "pbt (synchronous)" : "pbt";
+    case spec::SchedulerType::kPb2:
+      return spec.scheduler.pb2.synch ? "pb2 (synchronous)" : "pb2";
     case spec::SchedulerType::kFifo:
       return "fifo";
   }

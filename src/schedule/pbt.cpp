@@ -261,32 +261,34 @@ class PopulationScheduler final : public Scheduler {
 
 }  // namespace
 
-void validate_pbt_options(const PbtOptions& o) {
+void validate_pbt_options(const PbtOptions& o, std::string_view scheduler) {
   // Written as !(x > y) so that NaN fails every check.
   if (!(o.perturbation_interval > 0) || !std::isfinite(o.perturbation_interval)) {
     throw Error::InvalidArgument(
-        fmt::format("PBT option perturbation_interval must be > 0 and finite, got {}",
+        fmt::format("{} option perturbation_interval must be > 0 and finite, got {}", scheduler,
                     o.perturbation_interval));
   }
   if (!(o.burn_in_period >= 0) || !std::isfinite(o.burn_in_period)) {
-    throw Error::InvalidArgument(
-        fmt::format("PBT option burn_in_period must be >= 0 and finite, got {}", o.burn_in_period));
+    throw Error::InvalidArgument(fmt::format(
+        "{} option burn_in_period must be >= 0 and finite, got {}", scheduler, o.burn_in_period));
   }
   if (!(o.quantile_fraction > 0) || !(o.quantile_fraction <= 0.5)) {
     throw Error::InvalidArgument(fmt::format(
-        "PBT option quantile_fraction must be in (0, 0.5], got {}", o.quantile_fraction));
+        "{} option quantile_fraction must be in (0, 0.5], got {}", scheduler, o.quantile_fraction));
   }
   if (!(o.resample_probability >= 0) || !(o.resample_probability <= 1)) {
-    throw Error::InvalidArgument(fmt::format(
-        "PBT option resample_probability must be in [0, 1], got {}", o.resample_probability));
+    throw Error::InvalidArgument(
+        fmt::format("{} option resample_probability must be in [0, 1], got {}", scheduler,
+                    o.resample_probability));
   }
   if (o.perturbation_factors.empty()) {
-    throw Error::InvalidArgument("PBT option perturbation_factors must not be empty");
+    throw Error::InvalidArgument(
+        fmt::format("{} option perturbation_factors must not be empty", scheduler));
   }
   for (double f : o.perturbation_factors) {
     if (!(f > 0) || !std::isfinite(f)) {
-      throw Error::InvalidArgument(
-          fmt::format("PBT option perturbation_factors must be > 0 and finite, got {}", f));
+      throw Error::InvalidArgument(fmt::format(
+          "{} option perturbation_factors must be > 0 and finite, got {}", scheduler, f));
     }
   }
 }

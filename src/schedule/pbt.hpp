@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tuneq/result.hpp"
@@ -89,8 +90,9 @@ Value explore_value(const Value& current, const Mutation& mutation, double resam
                     const std::vector<double>& perturbation_factors, Rng& rng);
 
 // The options shared by PBT and PB2 (everything but hyperparam_mutations), validated; throws
-// Error::InvalidArgument naming the option ("PBT option quantile_fraction must be ...").
-void validate_pbt_options(const PbtOptions& options);
+// Error::InvalidArgument naming the option ("PBT option quantile_fraction must be ..."; PB2
+// passes its own name).
+void validate_pbt_options(const PbtOptions& options, std::string_view scheduler = "PBT");
 
 // k of a population of n ranked trials: ceil(n * q), at most floor(n / 2); 0 for n <= 1.
 std::size_t pbt_quantile_size(std::size_t n, double quantile_fraction);

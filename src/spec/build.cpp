@@ -48,6 +48,12 @@ std::unique_ptr<Scheduler> make_scheduler(const ExperimentSpec& spec) {
       options.seed = spec.searcher.seed;
       return make_pbt(options);
     }
+    case SchedulerType::kPb2: {
+      Pb2Options options = s.pb2;
+      options.mode = spec.mode;
+      options.seed = spec.searcher.seed;
+      return make_pb2(options);
+    }
     case SchedulerType::kFifo:
       break;
   }

@@ -24,7 +24,8 @@ const std::vector<std::string> kTopKeys = {
 const std::vector<std::string> kSearcherKeys = {"type", "seed", "num_samples",
                                                 "points_to_evaluate"};
 const std::vector<std::string> kSearcherTypes = {"random", "grid"};
-const std::vector<std::string> kSchedulerTypes = {"fifo", "median", "asha", "hyperband", "pbt"};
+const std::vector<std::string> kSchedulerTypes = {"fifo",      "median", "asha",
+                                                  "hyperband", "pbt",    "pb2"};
 const std::vector<std::string> kAshaVariants = {"stopping", "promotion"};
 const std::vector<std::string> kModes = {"min", "max"};
 // Keys that belong inside a section but are often written at the top level.
@@ -53,9 +54,14 @@ const std::vector<std::string>& scheduler_keys(SchedulerType type) {
   static const std::vector<std::string> kPbt = {
       "type",  "perturbation_interval", "burn_in_period",       "quantile_fraction",
       "synch", "resample_probability",  "perturbation_factors", "hyperparam_mutations"};
+  static const std::vector<std::string> kPb2 = {"type",           "perturbation_interval",
+                                                "burn_in_period", "quantile_fraction",
+                                                "synch",          "hyperparam_bounds"};
   switch (type) {
     case SchedulerType::kPbt:
       return kPbt;
+    case SchedulerType::kPb2:
+      return kPb2;
     case SchedulerType::kMedian:
       return kMedian;
     case SchedulerType::kAsha:
@@ -241,9 +247,45 @@ void read_pbt_option(const SpecNode& e, ExperimentSpec& spec) {
   if (key == "hyperparam_mutations") read_mutations(e, spec);
 }
 
+// hyperparam_bounds: {lr: [1.0e-4, 0.1]}; every name a parameter of the space, every value a list
+// [low, high] of numbers with low < high.
+void read_bounds(const SpecNode& node, ExperimentSpec& spec) {
+  const auto names = parameter_names(spec.space);
+  for (const auto& e :
+       node.entries("a map of parameter -> [low, high], like {lr: [1.0e-4, 0.1]}")) {
+    if (spec.space.find(e.key()) == nullptr) {
+      e.fail_at_key(fmt::format("not a parameter of the space; expected one of {}{}",
+                                join_names(names), did_you_mean_suffix(e.key(), names)));
+    }
+    const auto items = e.items("a list [low, high] like [1.0e-4, 0.1]");
+    if (items.size() != 2) {
+      e.fail(fmt::format("expected [low, high], two numbers; got a list of {}", items.size()));
+    }
+    const double low = items[0].as_number();
+    const double high = items[1].as_number();
+    if (!(low < high)) {
+      e.fail(fmt::format("expected [low, high] with low < high; got [{}, {}]", low, high));
+    }
+    spec.scheduler.pb2.hyperparam_bounds[e.key()] = {low, high};
+  }
+  if (spec.scheduler.pb2.hyperparam_bounds.empty()) {
+    node.fail("is empty; expected at least one parameter with its [low, high]");
+  }
+}
+
+void read_pb2_option(const SpecNode& e, ExperimentSpec& spec) {
+  Pb2Options& o = spec.scheduler.pb2;
+  const std::string key = e.key();
+  if (key == "perturbation_interval") o.perturbation_interval = e.as_number();
+  if (key == "burn_in_period") o.burn_in_period = e.as_number();
+  if (key == "quantile_fraction") o.quantile_fraction = e.as_number();
+  if (key == "synch") o.synch = e.as_bool();
+  if (key == "hyperparam_bounds") read_bounds(e, spec);
+}
+
 void read_scheduler(const SpecNode* node, ExperimentSpec& spec) {
   SchedulerSpec& s = spec.scheduler;
-  s.asha.mode = s.hyperband.mode = s.median.mode = s.pbt.mode = spec.mode;
+  s.asha.mode = s.hyperband.mode = s.median.mode = s.pbt.mode = s.pb2.mode = spec.mode;
   if (node == nullptr) return;
   if (node->is_scalar()) {  // shorthand: "scheduler: asha"
     s.type = static_cast<SchedulerType>(pick(*node, "scheduler", kSchedulerTypes));
@@ -261,7 +303,8 @@ void read_scheduler(const SpecNode* node, ExperimentSpec& spec) {
         contains(scheduler_keys(SchedulerType::kMedian), e.key()) ||
         contains(scheduler_keys(SchedulerType::kAsha), e.key()) ||
         contains(scheduler_keys(SchedulerType::kHyperband), e.key()) ||
-        contains(scheduler_keys(SchedulerType::kPbt), e.key());
+        contains(scheduler_keys(SchedulerType::kPbt), e.key()) ||
+        contains(scheduler_keys(SchedulerType::kPb2), e.key());
     if (!other_scheduler_option) e.fail_at_key(unknown_key_message(e.key(), allowed));
     e.fail_at_key(fmt::format("not an option of the {} scheduler; expected one of {}",
                               to_string(s.type), join_names(allowed)));
@@ -281,6 +324,8 @@ void read_scheduler(const SpecNode* node, ExperimentSpec& spec) {
       if (key == "reduction_factor") s.hyperband.reduction_factor = e.as_number();
     } else if (s.type == SchedulerType::kPbt) {
       read_pbt_option(e, spec);
+    } else if (s.type == SchedulerType::kPb2) {
+      read_pb2_option(e, spec);
     } else if (s.type == SchedulerType::kMedian) {
       if (key == "grace_period") s.median.grace_period = e.as_number();
       if (key == "min_samples_required") s.median.min_samples_required = e.as_count();
@@ -435,12 +480,13 @@ ExperimentSpec parse_spec(std::string_view text, const std::string& filename) {
   if (const auto* e = find(top, "trial")) read_trial(*e, spec.trial);
   if (const auto* e = find(top, "env")) read_env(*e, spec.env);
   if (const auto* e = find(top, "checkpoint_keep")) spec.checkpoint_keep = e->as_count();
-  if (spec.scheduler.type == SchedulerType::kPbt) {
+  if (spec.scheduler.type == SchedulerType::kPbt || spec.scheduler.type == SchedulerType::kPb2) {
     const SpecNode* scheduler = find(top, "scheduler");
     if (!spec.budget.max_trials && spec.searcher.num_samples == 0) {
       scheduler->fail(
-          "the pbt scheduler needs a fixed population; expected budget.trials or "
-          "searcher.num_samples to be set");
+          fmt::format("the {} scheduler needs a fixed population; expected budget.trials or "
+                      "searcher.num_samples to be set",
+                      to_string(spec.scheduler.type)));
     }
   }
   return spec;

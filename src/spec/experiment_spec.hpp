@@ -33,10 +33,10 @@ namespace tuneq::spec {
 inline constexpr const char* kSpecDirPlaceholder = "spec_dir";
 
 enum class SearcherType : std::uint8_t { kRandom, kGrid };
-enum class SchedulerType : std::uint8_t { kFifo, kMedian, kAsha, kHyperband, kPbt };
+enum class SchedulerType : std::uint8_t { kFifo, kMedian, kAsha, kHyperband, kPbt, kPb2 };
 enum class AshaVariant : std::uint8_t { kStopping, kPromotion };
 
-// "random", "grid"; "fifo", "median", "asha", "hyperband", "pbt"; "stopping", "promotion".
+// "random", "grid"; "fifo", "median", "asha", "hyperband", "pbt", "pb2"; "stopping", "promotion".
 const char* to_string(SearcherType type);
 const char* to_string(SchedulerType type);
 const char* to_string(AshaVariant variant);
@@ -64,6 +64,7 @@ struct SchedulerSpec {
   HyperbandOptions hyperband;
   MedianStoppingOptions median;
   PbtOptions pbt;  // seed: make_scheduler takes the searcher's
+  Pb2Options pb2;  // seed: make_scheduler takes the searcher's
 };
 
 // The slots trials share.

@@ -400,5 +400,39 @@ TEST(ExperimentSpec, PbtSchedulerWithMutationsParsesAndRoundTrips) {
   EXPECT_EQ(from_json(spec.to_json()).to_json(), spec.to_json());
 }
 
+TEST(ExperimentSpec, Pb2SchedulerWithBounds) {
+  const std::string text =
+      "name: p\n"
+      "command: run {lr} {width}\n"
+      "metric: acc\n"
+      "mode: max\n"
+      "space:\n"
+      "  lr: loguniform(1e-4, 1e-1)\n"
+      "  width: randint(16, 257)\n"
+      "searcher: {seed: 9, num_samples: 6}\n"
+      "scheduler:\n"
+      "  type: pb2\n"
+      "  perturbation_interval: 4\n"
+      "  burn_in_period: 2\n"
+      "  quantile_fraction: 0.5\n"
+      "  synch: true\n"
+      "  hyperparam_bounds: {lr: [1.0e-4, 0.1], width: [16, 256]}\n";
+  const ExperimentSpec spec = parse_spec(text, "p.yaml");
+  const Pb2Options& o = spec.scheduler.pb2;
+  EXPECT_EQ(spec.scheduler.type, SchedulerType::kPb2);
+  EXPECT_EQ(o.mode, Mode::kMax);
+  EXPECT_EQ(o.perturbation_interval, 4);
+  EXPECT_EQ(o.burn_in_period, 2);
+  EXPECT_EQ(o.quantile_fraction, 0.5);
+  EXPECT_TRUE(o.synch);
+  EXPECT_EQ(o.hyperparam_bounds, (std::map<std::string, std::pair<double, double>>{
+                                     {"lr", {1e-4, 0.1}}, {"width", {16, 256}}}));
+  EXPECT_EQ(make_scheduler(spec)->name(), "pb2");
+  EXPECT_EQ(to_string(spec.scheduler.type), std::string("pb2"));
+  // Stored and read back: the same spec.
+  EXPECT_EQ(from_json(spec.to_json()).to_json(), spec.to_json());
+  EXPECT_EQ(from_json(spec.to_json()).scheduler.pb2.hyperparam_bounds, o.hyperparam_bounds);
+}
+
 }  // namespace
 }  // namespace tuneq::spec

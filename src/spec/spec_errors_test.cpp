@@ -169,7 +169,7 @@ TEST(SpecErrors, EveryMistakeNamesFileLineAndKey) {
       // Unknown names.
       {kBase + "scheduler: {type: ashaa}\n",
        e + "7: scheduler.type: unknown scheduler 'ashaa'; expected one of fifo, median, asha, "
-           "hyperband, pbt (did you mean 'asha'?)"},
+           "hyperband, pbt, pb2 (did you mean 'asha'?)"},
       // PBT (population needs budget.trials; lines: scheduler 7, its keys 8..).
       {kBase + "scheduler:\n  type: pbt\n  hyperparam_mutations: {lrr: [0.1, 0.2]}\nbudget: "
                "{trials: 4}\n",
@@ -194,6 +194,40 @@ TEST(SpecErrors, EveryMistakeNamesFileLineAndKey) {
        e + "7: scheduler.max_t: not an option of the pbt scheduler; expected one of type, "
            "perturbation_interval, burn_in_period, quantile_fraction, synch, "
            "resample_probability, perturbation_factors, hyperparam_mutations"},
+      // PB2 (lines: scheduler 7, its keys 8.., a nested bound 10).
+      {kBase + "scheduler:\n  type: pb2\n  hyperparam_bounds: {lrr: [0.1, 0.2]}\nbudget: "
+               "{trials: 4}\n",
+       e + "9: scheduler.hyperparam_bounds.lrr: not a parameter of the space; expected one of lr "
+           "(did you mean 'lr'?)"},
+      {kBase + "scheduler:\n  type: pb2\n  hyperparam_bounds:\n    lr: [0.1, 0.0001]\nbudget: "
+               "{trials: 4}\n",
+       e + "10: scheduler.hyperparam_bounds.lr: expected [low, high] with low < high; got [0.1, "
+           "0.0001]"},
+      {kBase + "scheduler:\n  type: pb2\n  hyperparam_bounds:\n    lr: [0.5, 0.5]\nbudget: "
+               "{trials: 4}\n",
+       e + "10: scheduler.hyperparam_bounds.lr: expected [low, high] with low < high; got [0.5, "
+           "0.5]"},
+      {kBase + "scheduler:\n  type: pb2\n  hyperparam_bounds:\n    lr: [0.1]\nbudget: "
+               "{trials: 4}\n",
+       e + "10: scheduler.hyperparam_bounds.lr: expected [low, high], two numbers; got a list of "
+           "1"},
+      {kBase + "scheduler:\n  type: pb2\n  hyperparam_bounds: {}\nbudget: {trials: 4}\n",
+       e + "9: scheduler.hyperparam_bounds: is empty; expected at least one parameter with its "
+           "[low, high]"},
+      {kBase + "scheduler:\n  type: pb2\n  quantile_fraction: 0.7\n  hyperparam_bounds: {lr: "
+               "[0, 1]}\nbudget: {trials: 4}\n",
+       e + "9: scheduler.quantile_fraction: PB2 option quantile_fraction must be in (0, 0.5], got "
+           "0.7"},
+      {kBase + "scheduler: {type: pb2, hyperparam_bounds: {lr: [0, 1]}}\n",
+       e + "7: scheduler: the pb2 scheduler needs a fixed population; expected budget.trials or "
+           "searcher.num_samples to be set"},
+      {kBase + "scheduler: {type: pb2}\nbudget: {trials: 4}\n",
+       e + "7: scheduler: PB2 option hyperparam_bounds must name at least one parameter"},
+      {kBase + "scheduler: {type: pb2, resample_probability: 0.5, hyperparam_bounds: {lr: [0, "
+               "1]}}\n",
+       e + "7: scheduler.resample_probability: not an option of the pb2 scheduler; expected one "
+           "of type, perturbation_interval, burn_in_period, quantile_fraction, synch, "
+           "hyperparam_bounds"},
       {kBase + "scheduler: {type: asha, variant: promotoin}\n",
        e + "7: scheduler.variant: unknown variant 'promotoin'; expected one of stopping, promotion "
            "(did you mean 'promotion'?)"},

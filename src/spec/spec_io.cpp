@@ -68,6 +68,17 @@ Json scheduler_json(const SchedulerSpec& s) {
       j["hyperparam_mutations"] = std::move(mutations);
       break;
     }
+    case SchedulerType::kPb2: {
+      const Pb2Options& o = s.pb2;
+      j["perturbation_interval"] = o.perturbation_interval;
+      j["burn_in_period"] = o.burn_in_period;
+      j["quantile_fraction"] = o.quantile_fraction;
+      j["synch"] = o.synch;
+      Json bounds = Json::object();
+      for (const auto& [name, b] : o.hyperparam_bounds) bounds[name] = {b.first, b.second};
+      j["hyperparam_bounds"] = std::move(bounds);
+      break;
+    }
     case SchedulerType::kFifo:
       break;
   }
@@ -99,6 +110,8 @@ const char* to_string(SchedulerType type) {
       return "hyperband";
     case SchedulerType::kPbt:
       return "pbt";
+    case SchedulerType::kPb2:
+      return "pb2";
     case SchedulerType::kFifo:
       break;
   }
