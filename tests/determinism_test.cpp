@@ -51,6 +51,37 @@ const SchedulerCase kSchedulers[] = {
     {"pbt_synch", [] { return make_pbt(demo_pbt_options(true)); }},
 };
 
+// PB2 fits a GP at every exploit, so its population is smaller than the 200 trials above.
+Pb2Options demo_pb2_options(bool synch, std::uint64_t seed) {
+  Pb2Options o;
+  o.mode = Mode::kMin;
+  o.perturbation_interval = 4;
+  o.synch = synch;
+  o.seed = seed;
+  o.hyperparam_bounds = {{"lr", {1e-4, 1e-1}}, {"dropout", {0, 0.5}}, {"width", {16, 256}}};
+  return o;
+}
+
+TEST(Determinism, Pb2SameSeedSameEventsAnotherSeedAnotherExperiment) {
+  for (const bool synch : {false, true}) {
+    SCOPED_TRACE(synch ? "pb2 synch" : "pb2");
+    const auto first =
+        experiment::run_simulated(make_pb2(demo_pb2_options(synch, 11)), 7, 4, 16, 27, true);
+    const auto second =
+        experiment::run_simulated(make_pb2(demo_pb2_options(synch, 11)), 7, 4, 16, 27, true);
+    const auto exploits =
+        std::count_if(first.events.begin(), first.events.end(),
+                      [](const Event& e) { return e.kind == Event::Kind::kExploit; });
+    EXPECT_GE(exploits, 4);
+    EXPECT_TRUE(first.events == second.events);
+    EXPECT_EQ(first.result.best, second.result.best);
+    EXPECT_EQ(first.result.best_value, second.result.best_value);
+    const auto other =
+        experiment::run_simulated(make_pb2(demo_pb2_options(synch, 12)), 8, 4, 16, 27, true);
+    EXPECT_FALSE(first.events == other.events);
+  }
+}
+
 TEST(Determinism, SameSeedGivesTheSameEventsAndBest) {
   for (const SchedulerCase& c : kSchedulers) {
     SCOPED_TRACE(c.name);

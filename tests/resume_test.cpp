@@ -37,6 +37,19 @@ PbtOptions pbt_options(bool synch) {
   return o;
 }
 
+// PB2 over the same space: the GP bandit picks lr, dropout and the int width within bounds;
+// resume must rebuild the explorer's clone starts and pending batch by replaying the exploits.
+Pb2Options pb2_options(bool synch) {
+  Pb2Options o;
+  o.mode = Mode::kMin;
+  o.perturbation_interval = 3;
+  o.synch = synch;
+  o.quantile_fraction = 0.5;
+  o.seed = 3;
+  o.hyperparam_bounds = {{"lr", {1e-4, 1e-1}}, {"dropout", {0, 0.5}}, {"width", {16, 256}}};
+  return o;
+}
+
 std::vector<Case> cases() {
   const AshaOptions asha{Mode::kMin, 9, 1, 3, 1, true};
   AshaOptions async_hb = asha;
@@ -56,6 +69,8 @@ std::vector<Case> cases() {
        }},
       {"pbt", [] { return make_pbt(pbt_options(false)); }},
       {"pbt synch", [] { return make_pbt(pbt_options(true)); }},
+      {"pb2", [] { return make_pb2(pb2_options(false)); }},
+      {"pb2 synch", [] { return make_pb2(pb2_options(true)); }},
   };
 }
 
@@ -99,7 +114,7 @@ TEST(Resume, EverySchedulerResumedFromAnyPrefixEndsLikeTheUninterruptedRun) {
     const TuneResult full = run(c, full_sink, nullptr);
     const std::vector<Event>& log = full_sink.events;
     ASSERT_GT(log.size(), 20u) << c.name;
-    if (std::string(c.name).rfind("pbt", 0) == 0) {  // cuts fall around exploits too
+    if (std::string(c.name).rfind("pb", 0) == 0) {  // pbt, pb2: cuts fall around exploits too
       ASSERT_GT(std::count_if(log.begin(), log.end(),
                               [](const Event& e) { return e.kind == Event::Kind::kExploit; }),
                 5)
