@@ -132,7 +132,7 @@ def _json_safe(x):
     if isinstance(x, float):
         if math.isinf(x):
             return "inf"
-        return float(f"{x:.5g}")
+        return float(f"{x:.7g}")
     if isinstance(x, (list, tuple)):
         return [_json_safe(v) for v in x]
     if isinstance(x, dict):
