@@ -97,28 +97,38 @@ ExitCode run_best(const DirOptions& o) {
   }
   const store::TrialRow& t = *best->trial;
   const auto trial_dir = std::filesystem::absolute(view.paths.trial(t.id));
+  // The configs the best result was trained under: the trial's lineage as it stood when the
+  // result came (a later exploit may replace it), whose last step is the config of the result.
+  LineageBuilder lineage;
+  for (const Event& e : view.events) {
+    if (e.seq > best->result->seq) break;
+    lineage.apply(e);
+  }
+  const auto found = lineage.schedules().find(t.id);
+  const ConfigSchedule schedule = found != lineage.schedules().end() ? found->second : t.schedule;
+  const Config& config = schedule.empty() ? t.config : schedule.back().config;
   if (o.json) {
     nlohmann::json j;
     j["trial"] = t.id;
-    j["config"] = detail::to_json_config(t.config);
+    j["config"] = detail::to_json_config(config);
     j["metric"] = view.spec.metric;
     j["value"] = best->value;
     j["resource"] = best->result->resource;
     j["status"] = t.status;
     j["trial_dir"] = trial_dir.string();
     j["checkpoint"] = t.checkpoint ? nlohmann::json(*t.checkpoint) : nlohmann::json(nullptr);
-    j["schedule"] = schedule_json(t.schedule);
+    j["schedule"] = schedule_json(schedule);
     fmt::print("{}\n", j.dump(2));
     return ExitCode::kOk;
   }
   fmt::print("best trial {} ({}): {} = {} at {} {}\n", t.id, t.status, view.spec.metric,
              best->value, view.spec.resource.empty() ? "report" : view.spec.resource,
              best->result->resource);
-  for (const auto& [name, value] : t.config) fmt::print("  {} = {}\n", name, value.to_string());
-  if (t.schedule.size() > 1) {
+  for (const auto& [name, value] : config) fmt::print("  {} = {}\n", name, value.to_string());
+  if (schedule.size() > 1) {
     fmt::print("schedule (the configs it trained under, by {}):\n",
                view.spec.resource.empty() ? "report" : view.spec.resource);
-    for (const ScheduleStep& step : t.schedule) {
+    for (const ScheduleStep& step : schedule) {
       fmt::print("  from {}: {}{}\n", step.resource, config_to_string(step.config),
                  step.cloned_from ? fmt::format(" (cloned trial {})", *step.cloned_from) : "");
     }
