@@ -14,6 +14,7 @@
 #   quality      regret tables and plots -> docs/bench/quality.*   bench/quality.py
 #   optuna       Optuna side by side -> docs/bench/optuna.md       bench/peers/optuna_side_by_side.py
 #   curves       the recorded benchmark's recorder (smoke only: the CSV is recorded once)
+#   pb2          cost of one PB2 explore step, 50..1000 data rows   bench/pb2_bench
 #
 # The full run takes about 30-40 minutes on the 2-core development machine and rewrites
 # docs/bench/ (quality.json, quality.md, the PNG plots, optuna.md); the other sections print
@@ -27,7 +28,7 @@ if [[ "${1:-}" == "--smoke" ]]; then smoke=1; shift; fi
 build=${1:-build/release}
 [[ $# -gt 0 ]] && shift
 sections=("$@")
-[[ ${#sections[@]} -eq 0 ]] && sections=(cost utilisation protocol store overhead scale quality optuna curves)
+[[ ${#sections[@]} -eq 0 ]] && sections=(cost utilisation protocol store overhead scale quality optuna curves pb2)
 py=/usr/bin/python3  # Debian's python3: sees python3-optuna, -sklearn, -matplotlib
 
 [[ -x "$build/tuneq" ]] || { echo "bench.sh: $build/tuneq not found; build the release preset" >&2; exit 2; }
@@ -112,6 +113,14 @@ print(simlib.spec_text("digits_mlp", "{type: asha, max_t: 3, reduction_factor: 3
       else
         echo "recorded once (bench/data/digits_mlp.csv); to record again:"
         echo "  $py bench/record_curves.py   # about 5 minutes"
+      fi ;;
+    pb2)
+      step "PB2 explore step"
+      if ((smoke)); then
+        "$build/bench/pb2_bench" --benchmark_filter='/50/' --benchmark_min_time=0.01 \
+          --benchmark_counters_tabular=true
+      else
+        "$build/bench/pb2_bench" --benchmark_counters_tabular=true
       fi ;;
     *) echo "bench.sh: unknown section '$s'" >&2; exit 2 ;;
   esac

@@ -306,32 +306,37 @@ Pb2Dataset pb2_dataset(std::span<const Pb2Row> rows, std::span<const Pb2Bound> b
 }
 
 std::size_t pb2_window(std::span<const Pb2Row> rows, std::span<const Pb2Bound> bounds,
-                       const Pb2BanditOptions& options) {
+                       const Pb2BanditOptions& options, std::optional<TvKernel>* fitted) {
+  if (fitted != nullptr) fitted->reset();
   if (rows.size() < options.min_window || options.window_step == 0) return rows.size();
   std::size_t best_length = options.min_window;
   double best_value = kNegInf;
   std::optional<TvKernel> warm;
+  std::optional<TvKernel> first_fit;  // the full fit of the shortest window
   for (std::size_t length = options.min_window; length <= rows.size();
        length += options.window_step) {
     const auto window = rows.last(length);
     const Pb2Dataset ds = pb2_dataset(window, bounds, window.back());
     const TvFit fit = fit_tv_kernel(ds.inputs, ds.targets, {}, warm ? &*warm : nullptr,
                                     1 + options.window_refit_evaluations);
+    if (!warm) first_fit = fit.kernel;
     warm = fit.kernel;
     if (fit.log_marginal_likelihood > best_value) {
       best_value = fit.log_marginal_likelihood;
       best_length = length;
     }
   }
+  if (fitted != nullptr && best_length == options.min_window) *fitted = first_fit;
   return best_length;
 }
 
 Pb2Choice pb2_choose(const Pb2Dataset& dataset, std::span<const Pb2Bound> bounds,
                      std::span<const std::vector<double>> pending_unit,
-                     const Pb2BanditOptions& options, Rng& rng) {
+                     const Pb2BanditOptions& options, Rng& rng,
+                     const std::optional<TvKernel>& fitted) {
   const auto d = static_cast<Eigen::Index>(bounds.size());
   const auto n = static_cast<std::size_t>(dataset.targets.size());
-  TvKernel kernel = fit_tv_kernel(dataset.inputs, dataset.targets).kernel;
+  TvKernel kernel = fitted ? *fitted : fit_tv_kernel(dataset.inputs, dataset.targets).kernel;
   kernel.lengthscale = std::clamp(kernel.lengthscale, 1e-5, options.max_lengthscale);
   const TvGp data_gp(dataset.inputs, dataset.targets, kernel);
 
@@ -413,7 +418,8 @@ std::optional<Pb2Choice> pb2_select(std::span<const Pb2Observation> observations
   const auto source_row =
       std::find_if(rows.rbegin(), rows.rend(), [&](const Pb2Row& r) { return r.trial == source; });
   if (source_row == rows.rend()) return std::nullopt;
-  const std::size_t length = pb2_window(rows, bounds, options);
+  std::optional<TvKernel> fitted;
+  const std::size_t length = pb2_window(rows, bounds, options, &fitted);
   const std::span<const Pb2Row> window = std::span<const Pb2Row>(rows).last(length);
   const Pb2Dataset ds = pb2_dataset(window, bounds, *source_row);
   std::vector<std::vector<double>> pending_unit;
@@ -423,7 +429,7 @@ std::optional<Pb2Choice> pb2_select(std::span<const Pb2Observation> observations
     for (std::size_t j = 0; j < bounds.size(); ++j) u[j] = unit(p[j], bounds[j]);
     pending_unit.push_back(std::move(u));
   }
-  Pb2Choice choice = pb2_choose(ds, bounds, pending_unit, options, rng);
+  Pb2Choice choice = pb2_choose(ds, bounds, pending_unit, options, rng, fitted);
   choice.source_time = source_row->time;
   choice.source_reward = source_row->reward;
   return choice;

@@ -164,8 +164,10 @@ Pb2Dataset pb2_dataset(std::span<const Pb2Row> rows, std::span<const Pb2Bound> b
                        const Pb2Row& source_row);
 
 // How many of the most recent rows the GP uses (Ray's select_length, see Pb2BanditOptions).
+// fitted, if given, receives the full fit of the chosen window when the selection made one (the
+// shortest window), so pb2_choose need not fit it again.
 std::size_t pb2_window(std::span<const Pb2Row> rows, std::span<const Pb2Bound> bounds,
-                       const Pb2BanditOptions& options);
+                       const Pb2BanditOptions& options, std::optional<TvKernel>* fitted = nullptr);
 
 struct Pb2Choice {
   std::vector<double> x;       // the new hyperparameters, inside the bounds
@@ -182,12 +184,14 @@ struct Pb2Choice {
   double source_reward = 0;
 };
 
-// Fits the GP to dataset, conditions it on pending_unit (configs in [0, 1]^d, placed at the
-// dataset's fixed time and reward), and maximises UCB over [0, 1]^d. REQUIRES: dataset has at
-// least one row; bounds.size() == d.
+// Fits the GP to dataset (or takes `fitted`, fit_tv_kernel's result on this very dataset),
+// conditions it on pending_unit (configs in [0, 1]^d, placed at the dataset's fixed time and
+// reward), and maximises UCB over [0, 1]^d. REQUIRES: dataset has at least one row;
+// bounds.size() == d.
 Pb2Choice pb2_choose(const Pb2Dataset& dataset, std::span<const Pb2Bound> bounds,
                      std::span<const std::vector<double>> pending_unit,
-                     const Pb2BanditOptions& options, Rng& rng);
+                     const Pb2BanditOptions& options, Rng& rng,
+                     const std::optional<TvKernel>& fitted = std::nullopt);
 
 // The whole explore step for one clone: rows from the observations, the window, the dataset for
 // the source trial's last row, pending (raw configs already chosen in this batch), the choice.
