@@ -1,5 +1,8 @@
 #include "run/event_builder.hpp"
 
+#include <array>
+#include <cmath>
+#include <string_view>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +33,39 @@ std::string dump(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// The events of every report (result, checkpoint, decision) and of every launch (started) are
+// written directly rather than through a JSON tree, byte for byte as dump() writes them: numbers
+// through nlohmann's own shortest round-trip conversion, strings that need escaping through
+// dump(). Building the trees was most of the cost of a simulated report with an event log.
+void put_number(std::string& out, double x) {
+  if (!std::isfinite(x)) {
+    out += "null";
+    return;
+  }
+  std::array<char, 64> buffer{};
+  char* end = nlohmann::detail::to_chars(buffer.data(), buffer.data() + buffer.size(), x);
+  out.append(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
+}
+
+void put_string(std::string& out, std::string_view s) {
+  for (const char c : s) {
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      out += dump(Json(std::string(s)));
+      return;
+    }
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+void put_loop(std::string& out, const LoopState& loop) {
+  out += loop.can_start_new ? "{\"can_start_new\":true,\"waiting\":"
+                            : "{\"can_start_new\":false,\"waiting\":";
+  out += std::to_string(loop.waiting);
+  out += '}';
+}
+
 }  // namespace
 
 void EventBuilder::append_trial_added(TrialId id, const Config& config) {
@@ -39,38 +75,59 @@ void EventBuilder::append_trial_added(TrialId id, const Config& config) {
 
 void EventBuilder::append_started(TrialId id, const Allocation& allocation,
                                   const std::optional<std::string>& restore) {
-  Json j;
-  j["cpu"] = allocation.cpu;
-  j["gpus"] = allocation.gpus;
-  j["restore"] = optional_string(restore);
-  append(Event::Kind::kStarted, id, dump(j));
+  std::string out = "{\"cpu\":" + std::to_string(allocation.cpu) + ",\"gpus\":[";
+  for (std::size_t i = 0; i < allocation.gpus.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(allocation.gpus[i]);
+  }
+  out += "],\"restore\":";
+  if (restore) {
+    put_string(out, *restore);
+  } else {
+    out += "null";
+  }
+  out += '}';
+  append(Event::Kind::kStarted, id, std::move(out));
 }
 
 void EventBuilder::append_result(TrialId id, double resource, const Metrics& metrics) {
-  Json j;
-  j["resource"] = resource;
-  Json m = Json::object();
-  for (const auto& [name, value] : metrics) m[name] = value;  // NaN/inf are written as null
-  j["metrics"] = std::move(m);
-  append(Event::Kind::kResult, id, dump(j));
+  std::string out = "{\"resource\":";
+  put_number(out, resource);
+  out += ",\"metrics\":{";
+  bool first = true;
+  for (const auto& [name, value] : metrics) {
+    if (!first) out += ',';
+    first = false;
+    put_string(out, name);
+    out += ':';
+    put_number(out, value);  // NaN/inf are written as null
+  }
+  out += "}}";
+  append(Event::Kind::kResult, id, std::move(out));
 }
 
 void EventBuilder::append_decision(TrialId id, double resource, const Decision& decision,
                                    const LoopState& loop) {
-  Json j;
-  j["action"] = to_string(decision.action);
-  j["resource"] = resource;
-  j["reason"] = decision.reason();
-  if (decision.completed) j["completed"] = true;
-  j["loop"] = loop_json(loop);
-  append(Event::Kind::kDecision, id, dump(j));
+  std::string out = "{\"action\":";
+  put_string(out, to_string(decision.action));
+  out += ",\"resource\":";
+  put_number(out, resource);
+  out += ",\"reason\":";
+  put_string(out, decision.reason());
+  if (decision.completed) out += ",\"completed\":true";
+  out += ",\"loop\":";
+  put_loop(out, loop);
+  out += '}';
+  append(Event::Kind::kDecision, id, std::move(out));
 }
 
 void EventBuilder::append_checkpoint(TrialId id, const std::string& checkpoint, double resource) {
-  Json j;
-  j["checkpoint"] = checkpoint;
-  j["resource"] = resource;
-  append(Event::Kind::kCheckpoint, id, dump(j));
+  std::string out = "{\"checkpoint\":";
+  put_string(out, checkpoint);
+  out += ",\"resource\":";
+  put_number(out, resource);
+  out += '}';
+  append(Event::Kind::kCheckpoint, id, std::move(out));
 }
 
 void EventBuilder::append_resumed(TrialId id, const std::optional<std::string>& restore,
