@@ -27,6 +27,11 @@ std::string scheduler_label(const spec::ExperimentSpec& spec) {
 }
 
 std::vector<RungView> replayed_rungs(const ExperimentView& view) {
+  // Population-based schedulers have no rungs; replaying PB2 would refit its GP at every exploit.
+  if (view.spec.scheduler.type == spec::SchedulerType::kPbt ||
+      view.spec.scheduler.type == spec::SchedulerType::kPb2) {
+    return {};
+  }
   auto scheduler = spec::make_scheduler(view.spec);
   detail::Replayer replayer(nullptr, *scheduler, view.spec.metric, view.spec.resource);
   try {
