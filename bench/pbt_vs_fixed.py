@@ -10,7 +10,7 @@ All on 2 slots. For each run it takes the best val_loss any trial reported (what
 shows) and the test accuracy of that same report (test data is never tuned on), plus the epochs
 actually trained (the number of reports). Prints a markdown table.
 
-  /usr/bin/python3 bench/pbt_vs_fixed.py build/release [--seeds 1 2 3]
+  /usr/bin/python3 bench/pbt_vs_fixed.py build/release [--seeds 1 2 3] [--smoke]
 """
 import argparse
 import json
@@ -24,7 +24,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRAIN = os.path.join(ROOT, "examples", "pbt_sgd", "train.py")
 
-COMMON = f"""command: /usr/bin/python3 {TRAIN} --lr {{lr}} --batch {{batch}} --epochs 24
+def specs(epochs, population, interval):
+    """The three specs at equal compute: population x epochs epochs each."""
+    common = f"""command: /usr/bin/python3 {TRAIN} --lr {{lr}} --batch {{batch}} --epochs {epochs}
 metric: val_loss
 mode: min
 resource: epoch
@@ -34,31 +36,30 @@ space:
 pool: {{cpu: 2}}
 max_concurrent: 2
 """
-
-SPECS = {
-    "pbt": COMMON + """scheduler:
+    return {
+        "pbt": common + f"""scheduler:
   type: pbt
-  perturbation_interval: 4
+  perturbation_interval: {interval}
   quantile_fraction: 0.25
   resample_probability: 0.25
   hyperparam_mutations:
     lr: loguniform(1e-3, 2)
     batch: [16, 32, 64]
-budget: {trials: 8}
+budget: {{trials: {population}}}
 checkpoint_keep: 2
 """,
-    "random": COMMON + "scheduler: fifo\nbudget: {trials: 8}\n",
-    "asha": COMMON + """scheduler: {type: asha, variant: stopping, max_t: 24, grace_period: 2,
-  reduction_factor: 3}
-budget: {total_resource: 192}
+        "random": common + f"scheduler: fifo\nbudget: {{trials: {population}}}\n",
+        "asha": common + f"""scheduler: {{type: asha, variant: stopping, max_t: {epochs},
+  grace_period: {max(1, epochs // 12)}, reduction_factor: 3}}
+budget: {{total_resource: {population * epochs}}}
 """,
-}
+    }
 
 
-def run(tuneq, name, seed, workdir):
+def run(tuneq, name, text, seed, workdir):
     spec = os.path.join(workdir, f"{name}-{seed}.yaml")
     with open(spec, "w") as f:
-        f.write(f"name: {name}-{seed}\n" + SPECS[name])
+        f.write(f"name: {name}-{seed}\n" + text)
     out = os.path.join(workdir, f"{name}-{seed}")
     start = time.monotonic()
     subprocess.run([tuneq, "run", spec, "--dir", out, "--seed", str(seed), "--quiet"], check=True,
@@ -80,13 +81,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--smoke", action="store_true", help="one seed, 4 trials x 4 epochs")
     args = ap.parse_args()
+    epochs, population, interval = (4, 4, 2) if args.smoke else (24, 8, 4)
+    if args.smoke:
+        args.seeds = args.seeds[:1]
     tuneq = os.path.join(os.path.abspath(args.build), "tuneq")
-    rows = {name: [] for name in SPECS}
+    texts = specs(epochs, population, interval)
+    rows = {name: [] for name in texts}
     with tempfile.TemporaryDirectory(prefix="tuneq-pbt-bench-") as workdir:
         for seed in args.seeds:
-            for name in SPECS:
-                r = run(tuneq, name, seed, workdir)
+            for name, text in texts.items():
+                r = run(tuneq, name, text, seed, workdir)
                 rows[name].append(r)
                 print(f"seed {seed} {name}: {r}", file=sys.stderr, flush=True)
     print("| method | seed | best val_loss | test acc at it | epochs trained | trials | wall s |")

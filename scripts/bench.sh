@@ -15,6 +15,7 @@
 #   optuna       Optuna side by side -> docs/bench/optuna.md       bench/peers/optuna_side_by_side.py
 #   curves       the recorded benchmark's recorder (smoke only: the CSV is recorded once)
 #   pb2          cost of one PB2 explore step, 50..1000 data rows   bench/pb2_bench
+#   pbt          PBT vs fixed configs at equal compute, 3 seeds     bench/pbt_vs_fixed.py
 #
 # The full run takes about 30-40 minutes on the 2-core development machine and rewrites
 # docs/bench/ (quality.json, quality.md, the PNG plots, optuna.md); the other sections print
@@ -28,7 +29,7 @@ if [[ "${1:-}" == "--smoke" ]]; then smoke=1; shift; fi
 build=${1:-build/release}
 [[ $# -gt 0 ]] && shift
 sections=("$@")
-[[ ${#sections[@]} -eq 0 ]] && sections=(cost utilisation protocol store overhead scale quality optuna curves pb2)
+[[ ${#sections[@]} -eq 0 ]] && sections=(cost utilisation protocol store overhead scale quality optuna curves pb2 pbt)
 py=/usr/bin/python3  # Debian's python3: sees python3-optuna, -sklearn, -matplotlib
 
 [[ -x "$build/tuneq" ]] || { echo "bench.sh: $build/tuneq not found; build the release preset" >&2; exit 2; }
@@ -121,6 +122,14 @@ print(simlib.spec_text("digits_mlp", "{type: asha, max_t: 3, reduction_factor: 3
           --benchmark_counters_tabular=true
       else
         "$build/bench/pb2_bench" --benchmark_counters_tabular=true
+      fi ;;
+    pbt)
+      step "PBT against the best fixed configuration"
+      if ((smoke)); then
+        $py bench/pbt_vs_fixed.py "$build" --smoke >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
+        echo "pbt smoke: ok"
+      else
+        $py bench/pbt_vs_fixed.py "$build" --seeds 1 2 3
       fi ;;
     *) echo "bench.sh: unknown section '$s'" >&2; exit 2 ;;
   esac
