@@ -253,9 +253,16 @@ void read_bounds(const SpecNode& node, ExperimentSpec& spec) {
   const auto names = parameter_names(spec.space);
   for (const auto& e :
        node.entries("a map of parameter -> [low, high], like {lr: [1.0e-4, 0.1]}")) {
-    if (spec.space.find(e.key()) == nullptr) {
+    const Space::Param* param = spec.space.find(e.key());
+    if (param == nullptr) {
       e.fail_at_key(fmt::format("not a parameter of the space; expected one of {}{}",
                                 join_names(names), did_you_mean_suffix(e.key(), names)));
+    }
+    const std::vector<Value>& listed = param->domain.values();  // choice and grid
+    if (std::any_of(listed.begin(), listed.end(), [](const Value& v) { return !v.is_number(); })) {
+      e.fail_at_key(
+          "is not a numeric parameter; PB2 chooses numbers within bounds (a choice or grid of "
+          "strings or booleans cannot be bounded)");
     }
     const auto items = e.items("a list [low, high] like [1.0e-4, 0.1]");
     if (items.size() != 2) {

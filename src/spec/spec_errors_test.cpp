@@ -221,6 +221,10 @@ TEST(SpecErrors, EveryMistakeNamesFileLineAndKey) {
       {kBase + "scheduler: {type: pb2, hyperparam_bounds: {lr: [0, 1]}}\n",
        e + "7: scheduler: the pb2 scheduler needs a fixed population; expected budget.trials or "
            "searcher.num_samples to be set"},
+      {kHead + "  opt: choice([adam, sgd])\nscheduler:\n  type: pb2\n  hyperparam_bounds: "
+               "{opt: [0, 1]}\nbudget: {trials: 4}\n",
+       e + "9: scheduler.hyperparam_bounds.opt: is not a numeric parameter; PB2 chooses numbers "
+           "within bounds (a choice or grid of strings or booleans cannot be bounded)"},
       {kBase + "scheduler: {type: pb2}\nbudget: {trials: 4}\n",
        e + "7: scheduler: PB2 option hyperparam_bounds must name at least one parameter"},
       {kBase + "scheduler: {type: pb2, resample_probability: 0.5, hyperparam_bounds: {lr: [0, "
