@@ -72,7 +72,7 @@ std::uint64_t drive(tuneq::Scheduler& s, const Curves& curves, std::size_t n, do
       const SlotChoice c = s.on_free_slot({can_start, 0});
       (void)s.take_trials_to_stop();
       if (c.kind == SlotChoice::Kind::kStartNew && can_start) {
-        s.on_trial_added(next);
+        s.on_trial_added(next, {});
         running.push_back({next++, 0});
       } else if (c.kind == SlotChoice::Kind::kResume) {
         running.push_back({c.trial, steps[c.trial]});

@@ -8,9 +8,10 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libsqlite3-dev sqlite3
-  clang-format zlib1g-dev
+  clang-format zlib1g-dev libeigen3-dev
 )
-example_pkgs=(python3 python3-sklearn python3-numpy)
+# --with-examples: the examples, and the Python benchmark scripts (bench/quality.py, bench/peers/)
+example_pkgs=(python3 python3-sklearn python3-numpy python3-optuna python3-matplotlib)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--with-examples" ]]; then want+=("${example_pkgs[@]}"); fi

@@ -20,8 +20,6 @@ for preset in release asan tsan; do
   ctest --preset "$preset" -j "$jobs"
 done
 
-if [[ -x scripts/bench-smoke.sh ]]; then
-  step "benchmark smoke run"
-  scripts/bench-smoke.sh build/release
-fi
+step "benchmark smoke run (every section of scripts/bench.sh at its smallest size)"
+scripts/bench.sh --smoke build/release
 step "all tests passed"

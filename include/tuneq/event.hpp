@@ -24,6 +24,11 @@ struct Event {
     // The experiment will add no more trials (searcher exhausted or trial budget spent); the
     // scheduler was told so. Not about one trial: `trial` is 0. data: {"reason": "..."}
     kNoMoreTrials,
+    // A paused trial restarts from a copy of another trial's checkpoint with a new config (PBT's
+    // exploit), logged right after its kResumed and before it is relaunched. data:
+    // {"source": id, "checkpoint": "path of source's checkpoint", "resource": r,
+    //  "old_config": {...}, "config": {...}}
+    kExploit,
   };
   std::uint64_t seq = 0;  // 0, 1, 2, ... in the order appended
   double time = 0;        // clock seconds

@@ -29,6 +29,8 @@ struct LaunchRequest {
   Config config;
   Allocation allocation;
   // Checkpoint to continue from (a path or an executor-defined handle); nullopt: start fresh.
+  // It may belong to another trial (a PBT exploit): executors restore from a copy, so the trial
+  // never shares or writes into another trial's checkpoint.
   std::optional<std::string> restore;
   // Resource value already reached (0 for a fresh start); lets the default resource (report
   // count) continue counting after a pause.
@@ -73,6 +75,12 @@ class Executor {
   // Waits for the next event until the clock reaches `deadline` (seconds); nullopt on timeout or
   // when nothing is running. Executors with a virtual clock advance it to the event's time.
   virtual std::optional<ExecutorEvent> next_event(double deadline) = 0;
+
+  // The loop will never restore from this checkpoint of `owner` again (the experiment's
+  // checkpoint_keep retention): the executor may free it. Default: keeps it.
+  virtual void discard_checkpoint(TrialId owner, const std::string& checkpoint) {
+    (void)owner, (void)checkpoint;
+  }
 };
 
 }  // namespace tuneq

@@ -5,11 +5,15 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "tuneq/result.hpp"
+#include "tuneq/space.hpp"
+#include "tuneq/value.hpp"
 
 namespace tuneq {
 
@@ -39,14 +43,30 @@ struct RungView {
   std::size_t paused = 0;    // trials waiting at it
 };
 
+// A scheduler's request to restart a paused trial from another trial's state (population-based
+// training's exploit step): the loop restarts the trial from a copy of `source`'s latest
+// checkpoint (saved at resource value `resource`), with `config`.
+struct Exploit {
+  TrialId source = 0;
+  double resource = 0;  // the resource value of source's checkpoint that is cloned
+  Config config;        // the trial's config from now on
+
+  friend bool operator==(const Exploit&, const Exploit&) = default;
+};
+
 class Scheduler {
  public:
   virtual ~Scheduler() = default;
 
   virtual std::string name() const = 0;
 
-  // A new trial exists (its config was suggested). Called once per trial, in id order.
-  virtual void on_trial_added(TrialId id) { (void)id; }
+  // A new trial exists with this config (as suggested). Called once per trial, in id order.
+  virtual void on_trial_added(TrialId id, const Config& config) { (void)id, (void)config; }
+
+  // A result of `id` came with a checkpoint saved at this resource value (the loop calls it
+  // after the result event and before on_result). Only trials with a checkpoint may be clone
+  // sources of an Exploit.
+  virtual void on_checkpoint(TrialId id, double resource) { (void)id, (void)resource; }
 
   // A result of a running trial. The answer applies to this trial only.
   virtual Decision on_result(TrialId id, const Result& result, const LoopState& loop) = 0;
@@ -58,6 +78,14 @@ class Scheduler {
   // new trial when the loop can, else waits.
   virtual SlotChoice on_free_slot(const LoopState& loop) {
     return loop.can_start_new ? SlotChoice::StartNew() : SlotChoice::Wait();
+  }
+
+  // Called by the loop right after on_free_slot chose Resume(id), before it relaunches the
+  // trial. An Exploit means: restart `id` from a copy of `source`'s latest checkpoint, with
+  // `config`. The scheduler forgets it once returned (the loop logs it and carries it out).
+  virtual std::optional<Exploit> take_exploit(TrialId id) {
+    (void)id;
+    return std::nullopt;
   }
 
   // No new trial will ever be added (searcher exhausted or trial budget spent). Schedulers that
@@ -106,5 +134,39 @@ struct MedianStoppingOptions {
 };
 // Median stopping rule (Golovin et al., Vizier), with Ray Tune's semantics.
 std::unique_ptr<Scheduler> make_median_stopping(const MedianStoppingOptions& options);
+
+// How population-based training changes one hyperparameter when it explores. Exactly one of
+// the two forms: a domain, or a list of values.
+struct Mutation {
+  // Continuous or integer domain: resample from it with resample_probability, else multiply the
+  // value by one of perturbation_factors; an int stays an int (rounded), and the result is
+  // clamped into the domain's bounds (randn has none). A choice or grid domain is treated like
+  // the list of its values.
+  std::optional<Domain> domain;
+  // List: move to a neighbour (index -1 or +1, clamped at the ends), or resample uniformly from
+  // the list with resample_probability or when the current value is not in it.
+  std::vector<Value> values;
+
+  static Mutation Resample(Domain d) { return {std::move(d), {}}; }
+  static Mutation List(std::vector<Value> v) { return {std::nullopt, std::move(v)}; }
+};
+
+// Population-based training (Jaderberg et al. 2017) with Ray Tune's parameters and semantics;
+// docs/schedulers/pbt.md says where and why tuneq differs.
+struct PbtOptions {
+  Mode mode = Mode::kMin;
+  double perturbation_interval = 60;   // resource between two exploit/explore steps of a trial
+  double burn_in_period = 0;           // no exploit/explore before this resource value
+  double quantile_fraction = 0.25;     // bottom/top k = ceil(N * q), at most floor(N / 2); (0, 0.5]
+  double resample_probability = 0.25;  // explore: resample instead of perturbing
+  std::vector<double> perturbation_factors = {1.2, 0.8};  // explore: multiply by one of these
+  std::map<std::string, Mutation> hyperparam_mutations;   // at least one; every name in the config
+  bool synch = false;      // true: rank the population only when every trial reached the boundary
+  std::uint64_t seed = 0;  // the explore and clone-source draws
+};
+// Population-based training. Trials are paused at perturbation boundaries; a bottom-quantile
+// trial is restarted (Scheduler::take_exploit) from a top-quantile trial's checkpoint with an
+// explored config. Needs a fixed population (the searcher or the trial budget must end).
+std::unique_ptr<Scheduler> make_pbt(const PbtOptions& options);
 
 }  // namespace tuneq

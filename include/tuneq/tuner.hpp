@@ -45,6 +45,10 @@ struct TunerOptions {
   std::size_t max_concurrent = 0;  // 0: as many as the pool fits
   Budget budget;
   int max_failures = 0;  // retries of a trial whose executor reports failure, from its checkpoint
+  // Checkpoints kept per trial: N > 0 keeps each trial's N newest plus any checkpoint a trial
+  // was cloned from and has not replaced with its own yet (Executor::discard_checkpoint frees
+  // the others); 0 keeps all.
+  std::size_t checkpoint_keep = 0;
 };
 
 enum class TrialStatus : std::uint8_t {
@@ -68,6 +72,7 @@ struct TrialRecord {
   std::optional<std::string> checkpoint;                         // latest restorable checkpoint
   int failures = 0;
   std::string last_reason;  // reason of the latest non-trivial decision
+  int exploits = 0;         // times restarted from another trial's checkpoint (PBT's exploit)
 };
 
 struct TuneResult {

@@ -34,5 +34,6 @@ void register_status(CLI::App& app, Action& action);
 void register_best(CLI::App& app, Action& action);
 void register_export(CLI::App& app, Action& action);
 void register_plan(CLI::App& app, Action& action);
+void register_simulate(CLI::App& app, Action& action);
 
 }  // namespace tuneq::cli

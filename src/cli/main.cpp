@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   tuneq::cli::register_best(app, action);
   tuneq::cli::register_export(app, action);
   tuneq::cli::register_plan(app, action);
+  tuneq::cli::register_simulate(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

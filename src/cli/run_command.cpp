@@ -113,6 +113,18 @@ ExitCode run_resume(const RunOptions& o) {
   } catch (const Error& e) {
     throw CommandError(ExitCode::kStoreError, e.what());
   }
+  std::optional<std::string> simulated;  // `tuneq simulate --dir` marks its store
+  try {
+    simulated = store->meta("simulated");
+  } catch (const Error& e) {
+    if (!e.IsNotFound()) throw CommandError(ExitCode::kStoreError, e.what());
+  }
+  if (simulated) {
+    throw CommandError(ExitCode::kStoreError,
+                       fmt::format("{} holds a simulated experiment ({}); it cannot be resumed "
+                                   "with real trials",
+                                   paths.dir.string(), *simulated));
+  }
   if (!o.quiet) {
     fmt::print("tuneq: resuming {} in {} after {} events\n", spec.name, paths.dir.string(),
                history.size());

@@ -24,6 +24,8 @@ const char* to_string(Event::Kind kind) {
       return "failed";
     case Event::Kind::kNoMoreTrials:
       return "no_more_trials";
+    case Event::Kind::kExploit:
+      return "exploit";
   }
   return "?";
 }

@@ -103,6 +103,20 @@ void EventBuilder::append_no_more_trials(const char* reason) {
   append(Event::Kind::kNoMoreTrials, 0, dump(j));
 }
 
+void EventBuilder::append_exploit(TrialId id, const Exploit& exploit, const std::string& checkpoint,
+                                  const Config& old_config) {
+  // Configs through config_to_json, like trial_added (exact round trip of every value).
+  Json j;
+  j["source"] = exploit.source;
+  j["checkpoint"] = checkpoint;
+  j["resource"] = exploit.resource;
+  std::string data = dump(j);
+  data.pop_back();  // the closing brace: the configs follow
+  data += ",\"old_config\":" + config_to_json(old_config) +
+          ",\"config\":" + config_to_json(exploit.config) + "}";
+  append(Event::Kind::kExploit, id, std::move(data));
+}
+
 void EventBuilder::append(Event::Kind kind, TrialId id, std::string data) {
   Event event;
   event.seq = next_seq_++;

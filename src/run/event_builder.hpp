@@ -87,6 +87,11 @@ class EventBuilder {
   void no_more_trials(const char* reason) {
     if (sink_) append_no_more_trials(reason);
   }
+  // {"source": id, "checkpoint": "...", "resource": r, "old_config": {...}, "config": {...}}
+  void exploit(TrialId id, const Exploit& exploit, const std::string& checkpoint,
+               const Config& old_config) {
+    if (sink_) append_exploit(id, exploit, checkpoint, old_config);
+  }
 
  private:
   void append_trial_added(TrialId id, const Config& config);
@@ -100,6 +105,8 @@ class EventBuilder {
   void append_finished(TrialId id, TrialStatus status);
   void append_failed(TrialId id, int exit_code, const std::string& error, int attempt, bool final);
   void append_no_more_trials(const char* reason);
+  void append_exploit(TrialId id, const Exploit& exploit, const std::string& checkpoint,
+                      const Config& old_config);
   void append(Event::Kind kind, TrialId id, std::string data);
 
   EventSink* sink_;

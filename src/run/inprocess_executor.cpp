@@ -12,7 +12,9 @@
 //
 // Checkpoints live in memory: save_checkpoint(bytes) stores them as "mem:<trial>:<n>" (n = 1,
 // 2, ... per trial); launching with that handle as restore makes ctx.restore() return the bytes.
-// When a report names checkpoint n, the trial's older checkpoints are dropped.
+// A checkpoint lives until discard_checkpoint drops it (the loop's checkpoint_keep retention),
+// or until a newer one is saved before any report named it. Any trial may restore from any
+// trial's checkpoint (PBT's exploit): it gets its own copy of the bytes.
 //
 // Time: deadlines and ExecutorEvent::time are read from the clock given to the factory (the
 // tuner's clock); without one, from a system clock started when the executor is made, which is
@@ -94,6 +96,14 @@ class InProcessExecutor final : public Executor {
     ++active_;
     launches_.push_back(std::move(launch));
     work_ready_.notify_one();
+  }
+
+  void discard_checkpoint(TrialId owner, const std::string& checkpoint) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::optional<std::pair<TrialId, std::uint64_t>> handle = parse_handle(checkpoint);
+    if (!handle || handle->first != owner) return;
+    auto slot = trials_.find(owner);
+    if (slot != trials_.end()) slot->second->checkpoints.erase(handle->second);
   }
 
   void reply(TrialId trial, Action action) override {
@@ -215,8 +225,6 @@ class InProcessExecutor final : public Executor {
     event.time = clock_->now();
     event.metrics = metrics;
     if (slot.unreported_checkpoint) {
-      // From now on the loop restores from this one; the older ones are dropped.
-      slot.checkpoints.erase(slot.checkpoints.begin(), std::prev(slot.checkpoints.end()));
       event.checkpoint = std::move(slot.unreported_checkpoint);
       slot.unreported_checkpoint.reset();
     }
@@ -233,6 +241,7 @@ class InProcessExecutor final : public Executor {
 
   void save_checkpoint(TrialId trial, TrialSlot& slot, std::string bytes) {
     std::lock_guard<std::mutex> lock(mu_);
+    if (slot.unreported_checkpoint) slot.checkpoints.erase(slot.checkpoints_saved);  // never named
     const std::uint64_t n = ++slot.checkpoints_saved;
     slot.checkpoints[n] = std::move(bytes);
     slot.unreported_checkpoint = fmt::format("mem:{}:{}", trial, n);
@@ -266,23 +275,24 @@ class InProcessExecutor final : public Executor {
   }
 
   // The bytes behind a "mem:<trial>:<n>" handle. REQUIRES: mu_ held.
-  std::string find_checkpoint(const std::string& handle) const {
+  static std::optional<std::pair<TrialId, std::uint64_t>> parse_handle(const std::string& handle) {
+    if (handle.rfind("mem:", 0) != 0) return std::nullopt;
     TrialId trial = 0;
     std::uint64_t n = 0;
-    bool parsed = false;
-    if (handle.rfind("mem:", 0) == 0) {
-      const char* begin = handle.data() + 4;
-      const char* end = handle.data() + handle.size();
-      auto [after_trial, ec1] = std::from_chars(begin, end, trial);
-      if (ec1 == std::errc() && after_trial != end && *after_trial == ':') {
-        auto [after_n, ec2] = std::from_chars(after_trial + 1, end, n);
-        parsed = ec2 == std::errc() && after_n == end;
-      }
-    }
-    if (parsed) {
-      auto slot = trials_.find(trial);
+    const char* begin = handle.data() + 4;
+    const char* end = handle.data() + handle.size();
+    auto [after_trial, ec1] = std::from_chars(begin, end, trial);
+    if (ec1 != std::errc() || after_trial == end || *after_trial != ':') return std::nullopt;
+    auto [after_n, ec2] = std::from_chars(after_trial + 1, end, n);
+    if (ec2 != std::errc() || after_n != end) return std::nullopt;
+    return std::pair{trial, n};
+  }
+
+  std::string find_checkpoint(const std::string& handle) const {
+    if (const auto parsed = parse_handle(handle)) {
+      auto slot = trials_.find(parsed->first);
       if (slot != trials_.end()) {
-        auto bytes = slot->second->checkpoints.find(n);
+        auto bytes = slot->second->checkpoints.find(parsed->second);
         if (bytes != slot->second->checkpoints.end()) return bytes->second;
       }
     }

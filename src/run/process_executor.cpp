@@ -38,6 +38,7 @@
 
 #include <fmt/format.h>
 
+#include "run/checkpoint_store.hpp"
 #include "run/child_process.hpp"
 #include "run/line_protocol.hpp"
 #include "run/trial_log.hpp"
@@ -74,6 +75,7 @@ struct Trial {
   std::size_t unanswered = 0;  // kResult events made and not yet replied to
   bool told_to_end = false;    // told pause/stop or cancelled: exit is ok, later reports ignored
   bool timed_out = false;
+  bool staged_restore = false;  // launched with a restore: a copy may be in <dir>/tuneq-restore
   double time_limit_at = kInf;
   double term_at = kInf;  // SIGTERM to the group
   double kill_at = kInf;  // SIGKILL to the group
@@ -130,8 +132,17 @@ class ProcessExecutor final : public Executor {
         }
         trials_dir_made_ = true;
       }
-      trial->child =
-          ChildProcess::spawn({std::move(argv), environment(request, trial->dir), trial->dir});
+      std::string restore;
+      if (request.restore && !request.restore->empty()) {
+        // Another trial's checkpoint is copied into this trial's directory now (PBT's exploit),
+        // so the directory must exist before the child makes it.
+        std::error_code ec;
+        fs::create_directories(trial->dir, ec);
+        restore = detail::stage_restore(trial->dir, request.restore);
+        trial->staged_restore = true;
+      }
+      trial->child = ChildProcess::spawn(
+          {std::move(argv), environment(request, trial->dir, restore), trial->dir});
     } catch (const std::exception& e) {
       ExecutorEvent exited = event(ExecutorEvent::Kind::kExited, request.trial);
       exited.ok = false;
@@ -214,14 +225,18 @@ class ProcessExecutor final : public Executor {
     return e;
   }
 
-  std::vector<std::string> environment(const LaunchRequest& request, const fs::path& dir) const {
+  void discard_checkpoint(TrialId owner, const std::string& checkpoint) override {
+    detail::remove_checkpoint(fs::absolute(options_.trials_dir / std::to_string(owner)),
+                              checkpoint);
+  }
+
+  std::vector<std::string> environment(const LaunchRequest& request, const fs::path& dir,
+                                       const std::string& restore) const {
     std::map<std::string, std::string> env = base_env_;
     env["TUNEQ_TRIAL_ID"] = std::to_string(request.trial);
     env["TUNEQ_CONFIG"] = config_to_json(request.config);
     env["TUNEQ_TRIAL_DIR"] = dir.string();
-    env["TUNEQ_RESTORE"] = request.restore && !request.restore->empty()
-                               ? (dir / *request.restore).lexically_normal().string()
-                               : std::string();
+    env["TUNEQ_RESTORE"] = restore;
     if (!request.allocation.gpus.empty()) {
       env["CUDA_VISIBLE_DEVICES"] = fmt::format("{}", fmt::join(request.allocation.gpus, ","));
     }
@@ -437,6 +452,7 @@ class ProcessExecutor final : public Executor {
       if (!tail.empty()) exited.error += "; last lines of trial.log:\n" + tail;
     }
     events_.push_back(std::move(exited));
+    if (trial.staged_restore) detail::remove_restore_copy(trial.dir);
     trials_.erase(trial.id);
   }
 

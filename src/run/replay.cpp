@@ -84,24 +84,52 @@ void Replayer::expect_slot_choice(const Event& e, SlotChoice::Kind kind, LoopSta
 }
 
 void Replayer::apply(const Event& e) {
+  if (exploit_ && e.kind != Event::Kind::kExploit) {
+    diverged(e, fmt::format("the scheduler now has trial {} clone trial {} where the log has no "
+                            "exploit",
+                            exploit_->trial, exploit_->exploit.source));
+  }
   switch (e.kind) {
     case Event::Kind::kTrialAdded: {
       expect_slot_choice(e, SlotChoice::Kind::kStartNew, LoopState{true, 0});
+      const Config logged = from_json_config(parse(e).at("config"));
       if (searcher_ != nullptr) {
-        const nlohmann::json j = parse(e);
-        const Config logged = from_json_config(j.at("config"));
         Suggestion s = searcher_->suggest(e.trial);
         if (s.kind != Suggestion::Kind::kConfig || s.config != logged) {
           diverged(e, fmt::format("the searcher now suggests {{{}}} where the log has {{{}}}",
                                   config_to_string(s.config), config_to_string(logged)));
         }
       }
-      scheduler_.on_trial_added(e.trial);
+      scheduler_.on_trial_added(e.trial, logged);
       return;
     }
     case Event::Kind::kResumed:
       expect_slot_choice(e, SlotChoice::Kind::kResume, loop_state_of(e.data));
+      if (std::optional<Exploit> x = scheduler_.take_exploit(e.trial)) {
+        exploit_ = PendingExploit{e.trial, std::move(*x)};
+      }
       return;
+    case Event::Kind::kExploit: {
+      const nlohmann::json j = parse(e);
+      Exploit logged;
+      logged.source = j.at("source").get<TrialId>();
+      logged.resource = number_or_nan(j.at("resource"));
+      logged.config = from_json_config(j.at("config"));
+      if (!exploit_ || exploit_->trial != e.trial) {
+        diverged(e, fmt::format("the log has trial {} clone trial {}, which the scheduler did not "
+                                "choose",
+                                e.trial, logged.source));
+      }
+      if (!(exploit_->exploit == logged)) {
+        const Exploit& now = exploit_->exploit;
+        diverged(e, fmt::format("the scheduler now clones trial {} at {} with {{{}}} where the log "
+                                "has trial {} at {} with {{{}}}",
+                                now.source, now.resource, config_to_string(now.config),
+                                logged.source, logged.resource, config_to_string(logged.config)));
+      }
+      exploit_.reset();
+      return;
+    }
     case Event::Kind::kResult: {
       const nlohmann::json j = parse(e);
       PendingResult p;
@@ -152,8 +180,11 @@ void Replayer::apply(const Event& e) {
       scheduler_.on_no_more_trials();
       take_trials_to_stop();
       return;
-    case Event::Kind::kStarted:
     case Event::Kind::kCheckpoint:
+      scheduler_.on_checkpoint(e.trial,
+                               number_or_nan(parse(e).value("resource", nlohmann::json())));
+      return;
+    case Event::Kind::kStarted:
     case Event::Kind::kPaused:
       return;  // the loop's own bookkeeping; decision logic never saw them
   }

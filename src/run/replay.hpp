@@ -7,8 +7,10 @@
 //
 // The loop's call order, which apply() mirrors event by event:
 //   trial_added  <- scheduler.on_free_slot() answered StartNew, searcher.suggest(id) gave the
-//                   config, scheduler.on_trial_added(id)
-//   resumed      <- scheduler.on_free_slot() answered Resume(id)
+//                   config, scheduler.on_trial_added(id, config)
+//   resumed      <- scheduler.on_free_slot() answered Resume(id), scheduler.take_exploit(id)
+//   exploit      <- (the Exploit take_exploit returned, checked against the log)
+//   checkpoint   <- scheduler.on_checkpoint(id, resource)
 //   result       <- (held until its decision)
 //   decision     <- scheduler.on_result(id, result, loop), searcher.on_result(id, result)
 //   finished     <- scheduler/searcher.on_trial_finished(id, completed | stopped)
@@ -57,6 +59,14 @@ class Replayer {
   // record yet (the tuner died between the two): the loop ends them after replay.
   std::vector<TrialId> owed_stops() const { return {owed_.begin(), owed_.end()}; }
 
+  // An exploit the scheduler chose with the log's last kResumed whose kExploit the log does not
+  // have (the tuner died between the two): the loop logs and carries it out after replay.
+  struct PendingExploit {
+    TrialId trial = 0;
+    Exploit exploit;
+  };
+  const std::optional<PendingExploit>& pending_exploit() const { return exploit_; }
+
  private:
   void take_trials_to_stop();
 
@@ -67,6 +77,7 @@ class Replayer {
   std::string metric_;
   std::string resource_attr_;
   std::optional<PendingResult> pending_;
+  std::optional<PendingExploit> exploit_;
   std::set<TrialId> owed_;
 };
 

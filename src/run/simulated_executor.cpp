@@ -9,7 +9,8 @@
 //
 // Cancel may hit a trial whose report is already scheduled: the trial's generation counter is
 // bumped and the stale heap entry is skipped when it surfaces (no search in the heap).
-// Per report: one heap pop and push, two std::function calls, one Metrics map of two entries.
+// Per report: one heap pop and push, two std::function calls (or virtual calls on the launch's
+// model, built once per launch), one Metrics map of two entries.
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -29,8 +30,12 @@ class SimulatedExecutor final : public Executor {
  public:
   SimulatedExecutor(SimulatedTrial trial, ManualClock& clock)
       : sim_(std::move(trial)), clock_(clock) {
-    if (!sim_.curve) throw Error::InvalidArgument("simulated trial: curve must be set");
-    if (!sim_.step_cost) throw Error::InvalidArgument("simulated trial: step_cost must be set");
+    if (!sim_.model && !sim_.curve) {
+      throw Error::InvalidArgument("simulated trial: curve must be set");
+    }
+    if (!sim_.model && !sim_.step_cost) {
+      throw Error::InvalidArgument("simulated trial: step_cost must be set");
+    }
     if (sim_.max_steps < 1) throw Error::InvalidArgument("simulated trial: max_steps must be >= 1");
   }
 
@@ -41,7 +46,13 @@ class SimulatedExecutor final : public Executor {
       throw Error::FailedPrecondition(
           fmt::format("simulated executor: trial {} is already running", request.trial));
     }
-    state.config = request.config;
+    if (sim_.model) {
+      state.model = sim_.model(request.config);
+      state.max_steps = state.model->max_steps();
+    } else {
+      state.config = request.config;
+      state.max_steps = sim_.max_steps;
+    }
     state.step = request.restore ? parse_step(*request.restore) : 0;
     state.running = true;
     state.awaiting_reply = false;
@@ -97,8 +108,12 @@ class SimulatedExecutor final : public Executor {
       state.step += 1;
       state.awaiting_reply = true;
       event.kind = ExecutorEvent::Kind::kResult;
-      event.metrics.emplace(sim_.resource, static_cast<double>(state.step));
-      event.metrics.emplace(sim_.metric, sim_.curve(state.config, state.step));
+      if (!sim_.resource.empty()) {
+        event.metrics.emplace(sim_.resource, state.model ? state.model->resource(state.step)
+                                                         : static_cast<double>(state.step));
+      }
+      event.metrics.emplace(sim_.metric, state.model ? state.model->value(state.step)
+                                                     : sim_.curve(state.config, state.step));
       event.checkpoint.emplace(std::to_string(state.step));
     }
     return out;
@@ -106,9 +121,11 @@ class SimulatedExecutor final : public Executor {
 
  private:
   struct SimState {
-    Config config;
-    std::uint64_t step = 0;        // steps done (the latest report's step)
-    std::uint64_t generation = 0;  // heap entries of older generations are stale
+    Config config;                          // without a model: what curve and step_cost are asked
+    std::unique_ptr<SimulatedModel> model;  // with SimulatedTrial::model: this launch's
+    std::uint64_t step = 0;                 // steps done (the latest report's step)
+    std::uint64_t max_steps = 0;            // the trial completes after this many steps
+    std::uint64_t generation = 0;           // heap entries of older generations are stale
     bool running = false;
     bool awaiting_reply = false;
   };
@@ -135,11 +152,12 @@ class SimulatedExecutor final : public Executor {
   }
 
   void schedule_next_step(TrialId trial, SimState& state) {
-    if (state.step >= sim_.max_steps) {
+    if (state.step >= state.max_steps) {
       schedule_exit(trial, state);
       return;
     }
-    const double cost = sim_.step_cost(state.config, state.step + 1);
+    const double cost = state.model ? state.model->step_cost(state.step + 1)
+                                    : sim_.step_cost(state.config, state.step + 1);
     if (!(cost >= 0)) {
       throw Error::InvalidArgument(
           fmt::format("simulated trial {}: step_cost of step {} is {}, must be >= 0", trial,

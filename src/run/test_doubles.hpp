@@ -83,7 +83,9 @@ class ScriptedScheduler final : public Scheduler {
   explicit ScriptedScheduler(CallLog log = nullptr) : log_(std::move(log)) {}
 
   std::string name() const override { return "scripted"; }
-  void on_trial_added(TrialId id) override { record(fmt::format("added {}", id)); }
+  void on_trial_added(TrialId id, const Config& /*config*/) override {
+    record(fmt::format("added {}", id));
+  }
   Decision on_result(TrialId id, const Result& result, const LoopState& loop) override {
     record(fmt::format("result {} {}", id, result.resource));
     return on_result_fn ? on_result_fn(id, result, loop) : Decision::Continue();

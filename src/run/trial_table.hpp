@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "tuneq/executor.hpp"
+#include "tuneq/result.hpp"
 #include "tuneq/tuner.hpp"
 
 namespace tuneq::detail {
@@ -40,6 +42,25 @@ struct LiveTrial {
   // resource is the report count), the next skip_reports reports.
   double skip_through_resource = -std::numeric_limits<double>::infinity();
   std::size_t skip_reports = 0;
+  // The largest resource reported since the trial's state was last replaced by another trial's
+  // (an exploit resets it to the cloned checkpoint's resource): a relaunch skips up to it.
+  double lineage_resource = -std::numeric_limits<double>::infinity();
+  // Without a resource attribute, resource = report count + report_shift (an exploit moves the
+  // count to the cloned checkpoint's resource).
+  double report_shift = 0;
+  // Owner of the checkpoint record.checkpoint names: the trial itself, or after an exploit the
+  // trial it cloned (until it saves one of its own).
+  TrialId restore_owner = 0;
+  // The latest decision with a reason. record.last_reason is formatted from it only when records
+  // are handed out (snapshot): formatting a reason costs more than the rest of a simulated report.
+  std::optional<Decision> last_decision;
+
+  // The record as observers and results see it, last_reason formatted.
+  TrialRecord snapshot() const {
+    TrialRecord out = record;
+    if (last_decision) out.last_reason = last_decision->reason();
+    return out;
+  }
 };
 
 class TrialTable {
@@ -48,6 +69,7 @@ class TrialTable {
   LiveTrial& add(Config config) {
     LiveTrial& trial = trials_.emplace_back();
     trial.record.id = trials_.size() - 1;
+    trial.restore_owner = trial.record.id;
     trial.record.config = std::move(config);
     return trial;
   }

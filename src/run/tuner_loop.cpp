@@ -103,6 +103,7 @@ Tuner::Loop::Loop(TunerOptions options, std::unique_ptr<Searcher> searcher,
       virtual_clock_(dynamic_cast<const ManualClock*>(&clock) != nullptr),
       events_(sink, clock_),
       pool_(options_.pool),
+      retention_(options_.checkpoint_keep),
       has_resource_attr_(!options_.resource_attr.empty()),
       best_value_(std::numeric_limits<double>::quiet_NaN()) {}
 
@@ -177,7 +178,7 @@ void Tuner::Loop::report_progress(bool final) {
   last_progress_ = now;
   std::vector<TrialRecord> records;
   records.reserve(trials_.size());
-  for (const LiveTrial& trial : trials_) records.push_back(trial.record);
+  for (const LiveTrial& trial : trials_) records.push_back(trial.snapshot());
   ProgressView view;
   view.elapsed = now - start_time_;
   view.trials = &records;
@@ -240,7 +241,7 @@ void Tuner::Loop::start_new_trial(Config config) {
   LiveTrial& trial = trials_.add(std::move(config));
   const TrialId id = trial.record.id;
   events_.trial_added(id, trial.record.config);
-  scheduler_->on_trial_added(id);
+  scheduler_->on_trial_added(id, trial.record.config);
   Allocation allocation = take_slot();
   events_.started(id, allocation, std::nullopt);
   launch(trial, std::move(allocation), std::nullopt);
@@ -258,6 +259,7 @@ void Tuner::Loop::resume(TrialId id, const LoopState& loop) {
                     trial == nullptr ? "unknown" : to_string(trial->record.status)));
   }
   events_.resumed(id, trial->record.checkpoint, loop);
+  if (std::optional<Exploit> chosen = scheduler_->take_exploit(id)) exploit(*trial, *chosen);
   if (pausing) {
     trial->on_exit = OnExit::kResumeAfterPause;  // relaunched as soon as its kExited arrives
     return;
@@ -289,7 +291,7 @@ void Tuner::Loop::launch(LiveTrial& trial, Allocation allocation,
   if (trial.record.num_results > 0) {
     // A relaunch: what it reported after its checkpoint (everything, without one) comes again.
     if (has_resource_attr_) {
-      trial.skip_through_resource = trial.record.resource;
+      trial.skip_through_resource = trial.lineage_resource;
     } else {
       trial.skip_reports = trial.record.num_results - (restore ? trial.checkpoint_results : 0);
     }
@@ -304,6 +306,47 @@ void Tuner::Loop::launch(LiveTrial& trial, Allocation allocation,
   request.resource_offset = trial.last_resource;
   events_.flush();
   executor_.launch(request);
+}
+
+void Tuner::Loop::exploit(LiveTrial& trial, const Exploit& exploit) {
+  LiveTrial* source = trials_.find(exploit.source);
+  if (source == nullptr || !source->record.checkpoint ||
+      source->checkpoint_resource != exploit.resource) {
+    throw Error::FailedPrecondition(fmt::format(
+        "scheduler '{}' asked trial {} to clone trial {} at resource {}, which has no checkpoint "
+        "there",
+        scheduler_->name(), trial.record.id, exploit.source, exploit.resource));
+  }
+  const std::string checkpoint = *source->record.checkpoint;
+  events_.exploit(trial.record.id, exploit, checkpoint, trial.record.config);
+  apply_exploit(trial, exploit, checkpoint);
+  restore_point(trial, source->restore_owner);
+}
+
+void Tuner::Loop::apply_exploit(LiveTrial& trial, const Exploit& exploit,
+                                const std::string& checkpoint) {
+  trial.record.config = exploit.config;
+  trial.record.checkpoint = checkpoint;
+  trial.checkpoint_resource = exploit.resource;
+  trial.checkpoint_results = trial.record.num_results;
+  trial.last_resource = exploit.resource;
+  trial.lineage_resource = exploit.resource;
+  trial.report_shift = exploit.resource - static_cast<double>(trial.record.num_results);
+  ++trial.record.exploits;
+}
+
+void Tuner::Loop::restore_point(LiveTrial& trial, TrialId owner) {
+  trial.restore_owner = owner;
+  if (options_.checkpoint_keep == 0 || !trial.record.checkpoint) return;
+  if (owner == trial.record.id) retention_.saved(owner, *trial.record.checkpoint);
+  retention_.restore_point(trial.record.id, owner, *trial.record.checkpoint);
+  discard_checkpoints();
+}
+
+void Tuner::Loop::discard_checkpoints() {
+  for (const auto& d : retention_.take_discards()) {
+    executor_.discard_checkpoint(d.owner, d.checkpoint);
+  }
 }
 
 void Tuner::Loop::notify_no_more_trials(const char* reason) {
@@ -367,7 +410,7 @@ void Tuner::Loop::shut_down() {
 TuneResult Tuner::Loop::make_result() const {
   TuneResult result;
   result.trials.reserve(trials_.size());
-  for (const LiveTrial& trial : trials_) result.trials.push_back(trial.record);
+  for (const LiveTrial& trial : trials_) result.trials.push_back(trial.snapshot());
   result.best = best_trial_;
   result.best_value = best_value_;
   result.elapsed = clock_.now() - start_time_;

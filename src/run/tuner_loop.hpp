@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "run/budget.hpp"
+#include "run/checkpoint_store.hpp"
 #include "run/event_builder.hpp"
 #include "run/resource_pool.hpp"
 #include "run/trial_table.hpp"
@@ -93,6 +94,14 @@ class Tuner::Loop {
   void launch(detail::LiveTrial& trial, Allocation allocation,
               const std::optional<std::string>& restore);
   void notify_no_more_trials(const char* reason);
+  // An exploit chosen by the scheduler for a trial it resumes: logged (kExploit) and applied.
+  void exploit(detail::LiveTrial& trial, const Exploit& exploit);
+  // Makes `checkpoint` (of `source`) the trial's restore point with the new config.
+  void apply_exploit(detail::LiveTrial& trial, const Exploit& exploit,
+                     const std::string& checkpoint);
+  // A trial's restore point changed: retention bookkeeping, and discards carried out.
+  void restore_point(detail::LiveTrial& trial, TrialId owner);
+  void discard_checkpoints();
 
   // Steps 3 and 4: what an executor event does.
   void handle(ExecutorEvent& event);
@@ -121,6 +130,7 @@ class Tuner::Loop {
   detail::ResourceAllocator pool_;
   std::optional<detail::BudgetRules> rules_;  // set by run()
   detail::TrialTable trials_;
+  detail::CheckpointRetention retention_;
 
   bool has_run_ = false;
   bool searcher_done_ = false;

@@ -1,5 +1,6 @@
 // Tuner::Loop, steps 3 and 4: what a report and an exit do to a trial. The semantics are
 // written down at the top of tuner_loop.cpp.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -79,13 +80,14 @@ void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
   ++record.num_results;
   ++num_results_;
 
-  double resource = static_cast<double>(record.num_results);
+  double resource = static_cast<double>(record.num_results) + trial.report_shift;
   if (has_resource_attr_) {
     auto it = event.metrics.find(options_.resource_attr);
     resource =
         (it != event.metrics.end() && !std::isnan(it->second)) ? it->second : trial.last_resource;
   }
   trial.last_resource = resource;
+  trial.lineage_resource = std::max(trial.lineage_resource, resource);
   if (resource > record.resource) {
     total_resource_ += resource - record.resource;
     record.resource = resource;
@@ -106,6 +108,8 @@ void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
     trial.checkpoint_resource = resource;
     trial.checkpoint_results = record.num_results;
     events_.checkpoint(id, *record.checkpoint, resource);
+    restore_point(trial, id);
+    scheduler_->on_checkpoint(id, resource);
   }
 
   const Result result{resource, value};
@@ -118,7 +122,7 @@ void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
     trial.stop_completed = decision.completed;
   }
   if (decision.action != Action::kContinue || (decision.why != nullptr && *decision.why)) {
-    record.last_reason = decision.reason();
+    trial.last_decision = decision;
   }
   events_.decision(id, resource, decision, loop);
   end_trials_to_stop(to_stop);  // may turn this trial's pause into a stop

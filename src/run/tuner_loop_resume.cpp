@@ -9,6 +9,7 @@
 //    checkpoint (event kStarted with "restore"); reports it makes again are not recorded twice;
 //  - paused trials stay paused and promotable; trial ids continue after the last one;
 //  - the clock continues from the last event's time, so time budgets count run time only.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -107,6 +108,7 @@ void Tuner::Loop::replay(const std::vector<Event>& history) {
         ++record.num_results;
         ++num_results_;
         trial->last_resource = resource;
+        trial->lineage_resource = std::max(trial->lineage_resource, resource);
         if (resource > record.resource) {
           total_resource_ += resource - record.resource;
           record.resource = resource;
@@ -124,6 +126,24 @@ void Tuner::Loop::replay(const std::vector<Event>& history) {
         record.checkpoint = j.at("checkpoint").get<std::string>();
         trial->checkpoint_resource = number(j, "resource");
         trial->checkpoint_results = record.num_results;
+        restore_point(*trial, e.trial);
+        break;
+      }
+      case Event::Kind::kExploit: {
+        const nlohmann::json j = payload(e);
+        Exploit exploit;
+        exploit.source = j.at("source").get<TrialId>();
+        exploit.resource = number(j, "resource");
+        exploit.config = config_from_json(j.at("config").dump());
+        LiveTrial* source = trials_.find(exploit.source);
+        if (source == nullptr) {
+          throw Error::Corruption(
+              fmt::format("event {}: trial {} clones trial {}, which was never added", e.seq,
+                          e.trial, exploit.source));
+        }
+        const TrialId owner = source->restore_owner;
+        apply_exploit(*trial, exploit, j.at("checkpoint").get<std::string>());
+        restore_point(*trial, owner);
         break;
       }
       case Event::Kind::kDecision: {
@@ -173,6 +193,10 @@ void Tuner::Loop::replay(const std::vector<Event>& history) {
       trial.stop_completed = false;
     }
   }
+  // An exploit chosen with the last resume whose event the dead tuner never logged.
+  if (const auto& pending = replayer.pending_exploit()) {
+    exploit(trials_[pending->trial], pending->exploit);
+  }
   // A result the dead tuner never answered: decide it now, as the loop would have.
   if (const auto& pending = replayer.pending_result()) {
     LiveTrial& trial = trials_[pending->trial];
@@ -183,7 +207,7 @@ void Tuner::Loop::replay(const std::vector<Event>& history) {
     if (decision.action != Action::kContinue) {
       trial.on_exit = decision.action == Action::kPause ? OnExit::kPause : OnExit::kStop;
       trial.stop_completed = decision.completed;
-      trial.record.last_reason = decision.reason();
+      trial.last_decision = decision;
     }
     events_.decision(pending->trial, pending->result.resource, decision, loop);
     end_trials_to_stop(to_stop);

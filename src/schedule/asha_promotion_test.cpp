@@ -18,7 +18,7 @@ AshaOptions options(Mode mode, double max_t, double grace, double eta, int brack
 }
 
 Decision report(Scheduler& s, TrialId id, double t, double v) {
-  s.on_trial_added(id);  // harmless when repeated: the scheduler only tracks ids
+  s.on_trial_added(id, {});  // harmless when repeated: the scheduler only tracks ids
   return s.on_result(id, Result{t, v}, LoopState{});
 }
 
@@ -104,7 +104,7 @@ TEST(AshaPromotion, PauseReasonSaysWhetherTheTrialIsInTheTopFraction) {
   o.grace_period = 1;
   o.reduction_factor = 2;
   auto s = make_asha_promotion(o);
-  for (TrialId id = 0; id < 3; ++id) s->on_trial_added(id);
+  for (TrialId id = 0; id < 3; ++id) s->on_trial_added(id, {});
   // n = 1: floor(1/2) = 0, nobody is in the top yet.
   EXPECT_EQ(s->on_result(0, {1, 0.5}, {}).reason(),
             "paused at rung 0 (1), not in the top 1/2 of 1");

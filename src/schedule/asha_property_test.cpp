@@ -95,7 +95,7 @@ RC_GTEST_PROP(AshaProperty, PromotionsStayWithinFloorNOverEtaAndOnlyPausedTrials
       }
       RC_ASSERT(loop.can_start_new);
       const TrialId id = state.size();
-      scheduler->on_trial_added(id);
+      scheduler->on_trial_added(id, {});
       state.push_back(State::kRunning);
       resource.push_back(0);
       running.push_back(id);
@@ -213,7 +213,7 @@ RC_GTEST_PROP(AshaProperty, StoppingMatchesANaiveModelAndNeverPausesOrResumes, (
       RC_ASSERT(choice.kind != SlotChoice::Kind::kResume);
       if (choice.kind == SlotChoice::Kind::kWait) break;
       const TrialId id = resource.size();
-      scheduler->on_trial_added(id);
+      scheduler->on_trial_added(id, {});
       resource.push_back(0);
       stopped.push_back(false);
       running.push_back(id);

@@ -39,7 +39,7 @@ class AshaStopping final : public Scheduler {
 
   std::string name() const override { return "asha_stopping"; }
 
-  void on_trial_added(TrialId id) override { track(id); }
+  void on_trial_added(TrialId id, const Config& /*config*/) override { track(id); }
 
   Decision on_result(TrialId id, const Result& result, const LoopState& /*loop*/) override {
     track(id);

@@ -28,7 +28,7 @@ Decision report(Scheduler& s, TrialId id, double t, double v) {
 // Adds trials 0..n-1 and has each report `values[i]` at resource t.
 void fill(Scheduler& s, double t, const std::vector<double>& values) {
   for (TrialId id = 0; id < values.size(); ++id) {
-    s.on_trial_added(id);
+    s.on_trial_added(id, {});
     report(s, id, t, values[id]);
   }
 }
@@ -141,7 +141,7 @@ TEST(AshaStopping, CutoffIsTheOneMinusOneOverEtaPercentile) {
     SCOPED_TRACE(testing::Message() << "value " << c.value);
     auto s = make_asha_stopping(options(c.mode, 27, 1, 3));
     fill(*s, 1, {1, 2, 3});
-    s->on_trial_added(3);
+    s->on_trial_added(3, {});
     const Decision d = report(*s, 3, 1, c.value);
     EXPECT_EQ(d.action, c.action);
     EXPECT_FALSE(d.completed);
@@ -169,7 +169,7 @@ TEST(AshaStopping, RayDocstringExample) {
       {3, 2, Action::kContinue, "passed rung 0 cutoff 2 (top 1/2 of 3)"},
   };
   for (const Step& step : steps) {
-    s->on_trial_added(step.id);
+    s->on_trial_added(step.id, {});
     const Decision d = report(*s, step.id, 1, step.value);
     EXPECT_EQ(d.action, step.action) << "trial " << step.id;
     EXPECT_EQ(d.reason(), step.reason);
@@ -183,7 +183,7 @@ TEST(AshaStopping, RayDocstringExample) {
 TEST(AshaStopping, ARungIsJudgedOnceAndNotRejudged) {
   auto s = make_asha_stopping(options(Mode::kMax, 27, 1, 3));
   fill(*s, 1, {1, 2, 3});
-  s->on_trial_added(3);
+  s->on_trial_added(3, {});
   // Reports before the first milestone are not judged, however bad, and record nothing.
   EXPECT_EQ(report(*s, 3, 0.5, -1000).reason(), "");
   EXPECT_EQ(report(*s, 3, 0.999, -1000).action, Action::kContinue);
@@ -202,7 +202,7 @@ TEST(AshaStopping, OnlyTheHighestNewlyReachedRungIsJudged) {
   // Rungs 1, 3, 9 (and 27 = max_t). Trials 0..2 record {1, 2, 3} at rung 2 (milestone 9).
   auto s = make_asha_stopping(options(Mode::kMax, 27, 1, 3));
   fill(*s, 9, {1, 2, 3});
-  s->on_trial_added(3);
+  s->on_trial_added(3, {});
   // Trial 3 jumps from nothing to t = 10: judged at rung 2 only (cutoff 2.333), recorded there.
   Decision d = report(*s, 3, 10, 2.0);
   EXPECT_EQ(d.action, Action::kStop);
@@ -212,7 +212,7 @@ TEST(AshaStopping, OnlyTheHighestNewlyReachedRungIsJudged) {
   EXPECT_EQ(views[1].recorded, 0u);
   EXPECT_EQ(views[2].recorded, 4u);
   // A later report never goes back to the skipped rungs 0 and 1 (Ray would judge rung 1 here).
-  s->on_trial_added(4);
+  s->on_trial_added(4, {});
   EXPECT_EQ(report(*s, 4, 10, 50).action, Action::kContinue);
   d = report(*s, 4, 11, -50);
   EXPECT_EQ(d.action, Action::kContinue);
@@ -223,7 +223,7 @@ TEST(AshaStopping, OnlyTheHighestNewlyReachedRungIsJudged) {
 TEST(AshaStopping, ReachingMaxTStopsAsCompleted) {
   auto s = make_asha_stopping(options(Mode::kMin, 27, 1, 3));
   for (double t : {27.0, 30.0}) {
-    s->on_trial_added(0);
+    s->on_trial_added(0, {});
     const Decision d = report(*s, 0, t, 0.5);
     EXPECT_EQ(d.action, Action::kStop);
     EXPECT_TRUE(d.completed);
@@ -250,7 +250,7 @@ TEST(AshaStopping, WithoutStopLastTrialsTheMaxTRungJudgesAndTrialsRunOn) {
       {0, 40, -1, Action::kContinue, ""},  // past max_t, already judged there: runs on
   };
   for (const Step& step : steps) {
-    s->on_trial_added(step.id);
+    s->on_trial_added(step.id, {});
     const Decision d = report(*s, step.id, step.t, step.value);
     EXPECT_EQ(d.action, step.action) << "trial " << step.id << " t " << step.t;
     EXPECT_FALSE(d.completed);
@@ -261,18 +261,18 @@ TEST(AshaStopping, WithoutStopLastTrialsTheMaxTRungJudgesAndTrialsRunOn) {
 TEST(AshaStopping, NaNIsStoppedAndNotRecorded) {
   auto s = make_asha_stopping(options(Mode::kMax, 27, 1, 3));
   fill(*s, 1, {1, 2, 3});
-  s->on_trial_added(3);
+  s->on_trial_added(3, {});
   Decision d = report(*s, 3, 1, kNaN);
   EXPECT_EQ(d.action, Action::kStop);
   EXPECT_EQ(d.reason(), "metric is NaN at rung 0 (1)");
   EXPECT_EQ(s->rungs()[0].recorded, 3u);
   // The next trial's cutoff is still percentile([1, 2, 3], 66.67): NaN moved nothing.
-  s->on_trial_added(4);
+  s->on_trial_added(4, {});
   d = report(*s, 4, 1, 2.0);
   EXPECT_EQ(d.reason(), "below rung 0 cutoff 2.3333333333333335 (top 1/3 of 3)");
   // A NaN before any rung is not judged; the first trial at a rung with NaN is stopped.
   auto fresh = make_asha_stopping(options(Mode::kMin, 27, 1, 3));
-  fresh->on_trial_added(0);
+  fresh->on_trial_added(0, {});
   EXPECT_EQ(report(*fresh, 0, 0.5, kNaN).action, Action::kContinue);
   EXPECT_EQ(report(*fresh, 0, 1, kNaN).action, Action::kStop);
   EXPECT_EQ(fresh->rungs()[0].recorded, 0u);
@@ -321,7 +321,7 @@ TEST(AshaStopping, InfinitiesAreOrdinaryValues) {
     auto s = make_asha_stopping(options(c.mode, 27, 1, 3));
     fill(*s, 1, c.recorded);
     const TrialId id = c.recorded.size();
-    s->on_trial_added(id);
+    s->on_trial_added(id, {});
     const Decision d = report(*s, id, 1, c.value);
     EXPECT_EQ(d.action, c.action);
     EXPECT_EQ(d.reason(), c.reason);
@@ -346,7 +346,7 @@ TEST(AshaStopping, TrialsGoToBracketIdModBrackets) {
       {4, 16, "first at rung 1 (16)"},  // bracket 1
   };
   for (const Step& step : steps) {
-    s->on_trial_added(step.id);
+    s->on_trial_added(step.id, {});
     const Decision d = report(*s, step.id, step.t, 1.0);
     EXPECT_EQ(d.action, Action::kContinue);
     EXPECT_EQ(d.reason(), step.reason) << "trial " << step.id << " t " << step.t;

@@ -17,7 +17,7 @@ TEST(FifoScheduler, ContinuesEveryResultWithoutAReason) {
       {1, 0.5}, {2, nan}, {1e9, -std::numeric_limits<double>::infinity()}, {0, 1e300}};
   TrialId id = 0;
   for (const Result& r : results) {
-    fifo->on_trial_added(id);
+    fifo->on_trial_added(id, {});
     const Decision d = fifo->on_result(id, r, LoopState{});
     EXPECT_EQ(d.action, Action::kContinue);
     EXPECT_FALSE(d.completed);

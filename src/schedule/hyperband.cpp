@@ -95,7 +95,7 @@ class Hyperband final : public Scheduler {
 
   std::string name() const override { return "hyperband"; }
 
-  void on_trial_added(TrialId id) override {
+  void on_trial_added(TrialId id, const Config& /*config*/) override {
     if (id >= trials_.size()) trials_.resize(id + 1);
     if (trials_[id].phase != Phase::kUnknown) {
       throw Error::FailedPrecondition(fmt::format("hyperband: trial {} added twice", id));

@@ -114,7 +114,7 @@ class Sim {
     ++bracket_size_;
     const auto id = static_cast<TrialId>(trials_.size());
     trials_.push_back(SimTrial{bracket_, 0, 0, State::kRunning});
-    hb_->on_trial_added(id);
+    hb_->on_trial_added(id, {});
     running_.push_back(id);
   }
 

@@ -35,7 +35,7 @@ struct Harness {
   // Asks for a slot, expects StartNew, and adds the next trial.
   TrialId start() {
     EXPECT_EQ(slot().kind, Kind::kStartNew) << "starting trial " << next;
-    hb->on_trial_added(next);
+    hb->on_trial_added(next, {});
     return next++;
   }
 
@@ -193,7 +193,7 @@ TEST(Hyperband, BracketZeroRunsEveryTrialToMaxT) {
   EXPECT_EQ(h.slot().kind, Kind::kStartNew);
   EXPECT_EQ(h.hb->rungs().front().bracket, 2);
   for (TrialId id = 14; id < 17; ++id) h.hb->on_trial_finished(id, TrialEnd::kCompleted);
-  h.hb->on_trial_added(17);
+  h.hb->on_trial_added(17, {});
   EXPECT_EQ(h.hb->rungs().front().bracket, 2);
   EXPECT_EQ(h.report(17, 1, 0).action, Action::kPause);
 }
@@ -312,7 +312,7 @@ TEST(Hyperband, MilestonesAreReachedWithinRoundingError) {
   options.max_t = 10.8;  // eta 3: s_max 2, r_0 = 10.8 / 9 = 1.2000000000000002
   auto hb = make_hyperband(options);
   ASSERT_EQ(hb->on_free_slot({true, 0}).kind, Kind::kStartNew);
-  hb->on_trial_added(0);
+  hb->on_trial_added(0, {});
   EXPECT_EQ(hb->on_result(0, Result{1.1999, 1}, {}).action, Action::kContinue);
   EXPECT_EQ(hb->on_result(0, Result{1.2, 1}, {}).action, Action::kPause);  // 1.2 reaches it
 }
@@ -324,7 +324,7 @@ TEST(Hyperband, LateAndUnexpectedCalls) {
   // A second result from a paused trial repeats the pause.
   EXPECT_EQ(h.report(0, 2, 1).action, Action::kPause);
   EXPECT_THROW(h.report(42, 1, 1), Error);                    // never added
-  EXPECT_THROW(h.hb->on_trial_added(0), Error);               // added twice
+  EXPECT_THROW(h.hb->on_trial_added(0, {}), Error);           // added twice
   EXPECT_EQ(h.report(1, kNan, 1).action, Action::kContinue);  // no resource: cannot be placed
   EXPECT_EQ(h.hb->name(), "hyperband");
 }

@@ -89,7 +89,7 @@ class MedianStopping final : public Scheduler {
 
   std::string name() const override { return "median_stopping"; }
 
-  void on_trial_added(TrialId id) override { stats(id); }
+  void on_trial_added(TrialId id, const Config& /*config*/) override { stats(id); }
 
   Decision on_result(TrialId id, const Result& result, const LoopState& loop) override {
     TrialStats& trial = stats(id);

@@ -50,7 +50,7 @@ void Play(const RuleCase& c) {
     const Report& r = c.reports[k];
     SCOPED_TRACE(testing::Message() << "report " << k << ": trial " << r.trial << " at "
                                     << r.resource << " value " << r.value);
-    while (added <= r.trial) rule->on_trial_added(added++);
+    while (added <= r.trial) rule->on_trial_added(added++, {});
     const Decision d = rule->on_result(r.trial, Result{r.resource, r.value}, {true, r.waiting});
     EXPECT_EQ(d.action, r.action) << d.reason();
     EXPECT_EQ(d.reason(), r.reason);
@@ -223,7 +223,7 @@ TEST(MedianStopping, InsufficientSamplesYieldWhenOthersWait) {
 
 TEST(MedianStopping, SoftStopPausesThenRunsFifo) {
   auto rule = make_median_stopping(Options(Mode::kMin, 1, 2, 0, /*hard_stop=*/false));
-  for (TrialId id = 0; id < 4; ++id) rule->on_trial_added(id);
+  for (TrialId id = 0; id < 4; ++id) rule->on_trial_added(id, {});
   const auto report = [&](TrialId id, double t, double v) {
     return rule->on_result(id, Result{t, v}, LoopState{true, 0});
   };
@@ -250,7 +250,7 @@ TEST(MedianStopping, SoftStopPausesThenRunsFifo) {
 
 TEST(MedianStopping, ResumesPausedTrialsEarliestFirst) {
   auto rule = make_median_stopping(Options(Mode::kMin, 0, 5));
-  for (TrialId id = 0; id < 3; ++id) rule->on_trial_added(id);
+  for (TrialId id = 0; id < 3; ++id) rule->on_trial_added(id, {});
   // All three yield (too few samples, someone waiting): resumed 0, 1, 2 when no new trial can.
   for (TrialId id : {2, 0, 1}) {
     EXPECT_EQ(rule->on_result(id, Result{1, 1}, {true, 1}).action, Action::kPause);
@@ -359,7 +359,7 @@ RC_GTEST_PROP(MedianStoppingProperty, AgreesWithTheSlowReference, ()) {
 
   auto rule = make_median_stopping(o);
   ReferenceRule reference(o);
-  for (TrialId id = 0; id < 12; ++id) rule->on_trial_added(id);
+  for (TrialId id = 0; id < 12; ++id) rule->on_trial_added(id, {});
   std::vector<double> resource(12, 0);
   for (const RandomReport& r : reports) {
     const auto id = static_cast<TrialId>(r.trial);

@@ -26,7 +26,7 @@ ExperimentSpec spec_with(const std::string& extra,
 // resources 1, 3, 9, 27 with values that differ per trial, in round-robin order.
 std::vector<std::string> decisions(Scheduler& s) {
   std::vector<std::string> out;
-  for (TrialId id = 0; id < 9; ++id) s.on_trial_added(id);
+  for (TrialId id = 0; id < 9; ++id) s.on_trial_added(id, {});
   for (double r : {1.0, 3.0, 9.0, 27.0}) {
     for (TrialId id = 0; id < 9; ++id) {
       const double value = static_cast<double>((id * 7) % 9) / r;

@@ -32,7 +32,7 @@ constexpr Event::Kind kAllKinds[] = {
     Event::Kind::kTrialAdded,   Event::Kind::kStarted,    Event::Kind::kResult,
     Event::Kind::kDecision,     Event::Kind::kCheckpoint, Event::Kind::kPaused,
     Event::Kind::kResumed,      Event::Kind::kFinished,   Event::Kind::kFailed,
-    Event::Kind::kNoMoreTrials,
+    Event::Kind::kNoMoreTrials, Event::Kind::kExploit,
 };
 
 std::optional<Event::Kind> parse_kind(std::string_view text) {

@@ -230,7 +230,7 @@ TEST(SqliteStore, PowerLossDurabilityWorksTheSame) {
   EXPECT_EQ(query(db, "SELECT count(*) FROM events"), "1");
 }
 
-constexpr std::uint64_t kNumKinds = static_cast<std::uint64_t>(Event::Kind::kNoMoreTrials) + 1;
+constexpr std::uint64_t kNumKinds = static_cast<std::uint64_t>(Event::Kind::kExploit) + 1;
 
 // Any kind, any text (NUL bytes, invalid UTF-8 included) and any non-NaN time come back
 // bit-identical.

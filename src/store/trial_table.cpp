@@ -149,6 +149,13 @@ void apply(TrialRow& trial, const Event& event, const Payload& payload) {
     }
     case Event::Kind::kNoMoreTrials:
       break;  // skipped by fold()
+    case Event::Kind::kExploit:
+      payload.number("resource");
+      payload.at("source");
+      trial.config = read_config(payload);
+      trial.checkpoint = payload.string("checkpoint");
+      ++trial.exploits;
+      break;
   }
 }
 
@@ -211,9 +218,16 @@ std::map<std::string, std::size_t> TrialTable::counts_by_status() const {
 
 TrialTable fold(const std::vector<Event>& events) {
   TrialTable table;
+  LineageBuilder lineage;
   for (const Event& event : events) {
     if (event.kind == Event::Kind::kNoMoreTrials) continue;  // about the experiment, not a trial
     const Payload payload(event);
+    if (event.kind == Event::Kind::kExploit) {
+      const Json& source = payload.at("source");
+      if (!source.is_number_unsigned() || !table.trials_.contains(source.get<TrialId>())) {
+        throw payload.corrupt("\"source\" is not a trial added before");
+      }
+    }
     if (event.kind == Event::Kind::kTrialAdded) {
       TrialRow row;
       row.id = event.trial;
@@ -226,6 +240,10 @@ TrialTable fold(const std::vector<Event>& events) {
     const auto it = table.trials_.find(event.trial);
     if (it == table.trials_.end()) throw payload.corrupt("no trial_added for this trial before it");
     apply(it->second, event, payload);
+  }
+  for (const Event& event : events) lineage.apply(event);
+  for (auto& [id, schedule] : lineage.schedules()) {
+    if (auto it = table.trials_.find(id); it != table.trials_.end()) it->second.schedule = schedule;
   }
   return table;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tuneq/event.hpp"
+#include "tuneq/pbt.hpp"
 #include "tuneq/result.hpp"
 #include "tuneq/value.hpp"
 
@@ -48,6 +49,10 @@ struct TrialRow {
   int failures = 0;          // `attempt` of the latest `failed` event
   std::string error;         // `error` of the latest `failed` event
   int exit_code = 0;         // `exit_code` of the latest `failed` event
+  // The configs it effectively trained under (PBT): one step without exploits; `config` above is
+  // the latest step's.
+  ConfigSchedule schedule;
+  int exploits = 0;  // `exploit` events of this trial
 
   // Largest resource any result reported; 0 without results.
   double resource_reached() const;
@@ -91,6 +96,8 @@ class TrialTable {
 //   result {"resource","metrics"}           -> a ResultRow
 //   decision {"action","resource","reason"} -> a DecisionRow
 //   checkpoint {"checkpoint","resource"}    -> checkpoint
+//   exploit {"source","checkpoint","resource","old_config","config"} -> config, schedule (the
+//        source's schedule before resource + the new config), checkpoint = the cloned one
 //   paused {}                               -> paused
 //   resumed {"restore"}                     -> running
 //   finished {"status"}                     -> "completed" | "stopped", ended_at
