@@ -47,8 +47,9 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void append(const Event& event) = 0;
-  // Makes everything appended so far durable. The loop calls it before any externally visible
-  // action (replying to a trial, launching, cancelling), so a sink may batch appends in between.
+  // Makes everything appended so far durable. The loop calls it before launching or cancelling a
+  // trial and before a pause/stop reply, and at least every 0.25 s while continue replies go out
+  // (group commit), so a sink may batch appends in between.
   virtual void flush() {}
 };
 

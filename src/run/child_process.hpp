@@ -43,8 +43,8 @@ class UniqueFd {
 struct SpawnRequest {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH (of `env`) unless it has a '/'
   std::vector<std::string> env;   // the whole environment, "NAME=value" each
-  std::filesystem::path cwd;      // the child's working directory
-  int stderr_fd = -1;             // becomes the child's stderr (we keep our copy)
+  // The child's working directory; the child creates it (not its parents) when it is missing.
+  std::filesystem::path cwd;
 };
 
 // A running child. Its stdin is a socket (our end written with MSG_NOSIGNAL|MSG_DONTWAIT, so a
@@ -53,18 +53,27 @@ struct SpawnRequest {
 // whole group. Destroying an unreaped ChildProcess SIGKILLs the group and reaps the child.
 class ChildProcess {
  public:
-  // Throws Error::Io naming the program and the reason when it cannot start (not found, not
-  // executable, bad working directory); the error arrives before spawn returns.
+  // Starts the child, which creates its directory and execs. When it cannot (directory, program
+  // not found or not executable) it exits with status 127 and start_failure() says why once it
+  // has been reaped. Throws Error::Io only when we cannot clone or make pipes.
   static std::unique_ptr<ChildProcess> spawn(const SpawnRequest& request);
 
-  ChildProcess(pid_t pid, UniqueFd in, UniqueFd out, UniqueFd exit_fd)
-      : pid_(pid), stdin_(std::move(in)), stdout_(std::move(out)), exit_fd_(std::move(exit_fd)) {}
+  ChildProcess(pid_t pid, UniqueFd in, UniqueFd out, UniqueFd err, UniqueFd exit_fd,
+               UniqueFd failure)
+      : pid_(pid),
+        stdin_(std::move(in)),
+        stdout_(std::move(out)),
+        stderr_(std::move(err)),
+        exit_fd_(std::move(exit_fd)),
+        failure_(std::move(failure)) {}
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
   ~ChildProcess();
 
   pid_t pid() const { return pid_; }
   int stdout_fd() const { return stdout_.get(); }
+  // The read end of the child's stderr pipe (non-blocking), -1 once closed.
+  int stderr_fd() const { return stderr_.get(); }
   // Readable once the child has exited (a pidfd); -1 when the kernel has no pidfd_open, in which
   // case callers poll try_reap() now and then.
   int exit_fd() const { return exit_fd_.get(); }
@@ -74,6 +83,7 @@ class ChildProcess {
   bool send(std::string_view data);
   void close_stdin() { stdin_.reset(); }
   void close_stdout() { stdout_.reset(); }
+  void close_stderr() { stderr_.reset(); }
 
   // Sends `sig` to every process of the group (also after the leader has been reaped; members
   // may outlive it). Nothing happens when the group is gone.
@@ -83,12 +93,19 @@ class ChildProcess {
   std::optional<int> try_reap();
   bool reaped() const { return reaped_; }
 
+  // Why the child never ran the program ("cannot execute 'x': No such file or directory"), or
+  // nullopt when it did. REQUIRES: reaped() (before that, the answer may not be there yet).
+  std::optional<std::string> start_failure();
+
  private:
   pid_t pid_;
   bool reaped_ = false;
   UniqueFd stdin_;
   UniqueFd stdout_;
+  UniqueFd stderr_;
   UniqueFd exit_fd_;
+  UniqueFd failure_;  // close-on-exec pipe: EOF if the exec happened, else a failure record
+  std::string program_, cwd_;  // for start_failure's message
 };
 
 // "exit status 3" / "killed by signal 9" for a wait status; and the exit code the executor

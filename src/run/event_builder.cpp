@@ -182,6 +182,7 @@ void EventBuilder::append(Event::Kind kind, TrialId id, std::string data) {
   event.trial = id;
   event.data = std::move(data);
   sink_->append(event);
+  if (!unflushed_) first_unflushed_time_ = event.time;
   unflushed_ = true;
 }
 

@@ -36,6 +36,12 @@ class EventBuilder {
       sink_->flush();
     }
   }
+  // Group commit: flushes only when the oldest unflushed event is at least `interval` clock
+  // seconds old. For actions a crash cannot make wrong (a "continue" reply: the trial would be
+  // restarted from its latest durable checkpoint and report again), see tuner_loop.cpp.
+  void flush_if_older(double interval) {
+    if (unflushed_ && clock_.now() - first_unflushed_time_ >= interval) flush();
+  }
 
   // {"config": {...}}
   void trial_added(TrialId id, const Config& config) {
@@ -107,6 +113,7 @@ class EventBuilder {
   const Clock& clock_;
   std::uint64_t next_seq_ = 0;
   bool unflushed_ = false;
+  double first_unflushed_time_ = 0;  // time of the oldest event not flushed yet
 };
 
 }  // namespace tuneq::detail

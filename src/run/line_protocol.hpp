@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,8 +44,13 @@ class LineBuffer {
  public:
   // Room for `n` more bytes; write them at the returned pointer, then commit how many arrived.
   char* prepare(std::size_t n) {
-    if (buffer_.size() < size_ + n) buffer_.resize(size_ + n);  // grows once, then reused
-    return buffer_.data() + size_;
+    if (capacity_ < size_ + n) {  // grows rarely, then reused; new room is not zeroed
+      std::unique_ptr<char[]> bigger = std::make_unique_for_overwrite<char[]>(size_ + n);
+      if (size_ > 0) std::memcpy(bigger.get(), buffer_.get(), size_);
+      buffer_ = std::move(bigger);
+      capacity_ = size_ + n;
+    }
+    return buffer_.get() + size_;
   }
   void commit(std::size_t n) { size_ += n; }
 
@@ -53,20 +59,20 @@ class LineBuffer {
   void for_each_line(F&& f) {
     std::size_t start = 0;
     while (start < size_) {
-      const void* nl = std::memchr(buffer_.data() + start, '\n', size_ - start);
+      const void* nl = std::memchr(buffer_.get() + start, '\n', size_ - start);
       std::size_t end =
-          nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer_.data()) : size_;
+          nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - buffer_.get()) : size_;
       std::size_t next = end + 1;  // past the newline
       if (end - start > kMaxLineBytes) {
         end = next = start + kMaxLineBytes;
       } else if (!nl) {
         break;  // unfinished: wait for more
       }
-      f(trim_cr(std::string_view(buffer_.data() + start, end - start)));
+      f(trim_cr(std::string_view(buffer_.get() + start, end - start)));
       start = next;
     }
     if (start > 0) {
-      std::memmove(buffer_.data(), buffer_.data() + start, size_ - start);
+      std::memmove(buffer_.get(), buffer_.get() + start, size_ - start);
       size_ -= start;
     }
   }
@@ -74,7 +80,7 @@ class LineBuffer {
   // At end of stream: the unfinished last line, if any (then empty).
   std::optional<std::string> take_rest() {
     if (size_ == 0) return std::nullopt;
-    std::string rest(trim_cr(std::string_view(buffer_.data(), size_)));
+    std::string rest(trim_cr(std::string_view(buffer_.get(), size_)));
     size_ = 0;
     return rest;
   }
@@ -85,8 +91,9 @@ class LineBuffer {
     return line;
   }
 
-  std::string buffer_;  // [0, size_) holds data; the rest is room handed out by prepare
+  std::unique_ptr<char[]> buffer_;  // [0, size_) holds data; up to capacity_ is room
   std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
 };
 
 }  // namespace tuneq::detail

@@ -2,9 +2,12 @@
 // protocol of docs/protocol.md. Single-threaded: everything happens inside the caller's calls
 // (launch, reply, cancel, next_event); no threads, no signal handlers.
 //
-//   launch      expand the command, create <trials_dir>/<id>/, open trial.log (the child's stderr
-//               and the sink of its non-report stdout lines), fork + exec in that directory.
-//   next_event  poll() every trial's stdout pipe and exit pidfd. Report lines become kResult
+//   launch      expand the command and spawn it (ChildProcess::spawn): the child creates
+//               <trials_dir>/<id>/ and execs there, its stdout and stderr piped to us.
+//               <id>/trial.log receives its stderr and its non-report stdout lines; it is created
+//               at the first such byte, so a silent trial costs no file.
+//   next_event  poll() every trial's stdout and stderr pipes and exit pidfd. Report lines become
+//   kResult
 //               events (queued; handed out one per call), other lines go to trial.log. When a
 //               leader exits: kill what is left of its group, drain its pipe, then kExited.
 //   reply       one write of "continue\n" / "pause\n" / "stop\n" to the trial's stdin (dropped if
@@ -30,6 +33,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -51,19 +55,27 @@ using detail::ChildProcess;
 using detail::UniqueFd;
 
 constexpr std::size_t kReadChunk = std::size_t{64} << 10;
+using SteadyClock = std::chrono::steady_clock;
+// How long after a reply we keep polling without sleeping, and the round trip under which a
+// trial counts as chatty (see spin_for_answer).
+constexpr std::chrono::microseconds kSpin{100};
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Without pidfds (kernels before 5.3) exits are found by a waitpid sweep this often (seconds).
 constexpr double kSweepInterval = 0.05;
+
+// What a polled descriptor of a trial is.
+enum class Pipe : std::uint8_t { kStdout, kStderr, kExit };
 
 struct Trial {
   TrialId id = 0;
   fs::path dir;  // absolute
   std::unique_ptr<ChildProcess> child;
-  UniqueFd log;  // trial.log, O_APPEND
+  UniqueFd log;  // trial.log, O_APPEND; opened at the first line we write to it
   detail::LineBuffer out;
   std::size_t unanswered = 0;  // kResult events made and not yet replied to
   bool told_to_end = false;    // told pause/stop or cancelled: exit is ok, later reports ignored
   bool timed_out = false;
+  bool staged_restore = false;  // launched with a restore: a copy may be in <dir>/tuneq-restore
   double time_limit_at = kInf;
   double term_at = kInf;  // SIGTERM to the group
   double kill_at = kInf;  // SIGKILL to the group
@@ -111,24 +123,27 @@ class ProcessExecutor final : public Executor {
     try {  // from here on, a trial that cannot start is a failed trial, not a failed experiment
       trial->dir = fs::absolute(options_.trials_dir / std::to_string(request.trial));
       trial->dir = trial->dir.lexically_normal();
-      std::error_code ec;
-      fs::create_directories(trial->dir, ec);
-      if (ec) {
-        throw Error::Io(fmt::format("cannot create the trial directory '{}': {}",
-                                    trial->dir.string(), ec.message()));
+      if (!trials_dir_made_) {
+        std::error_code ec;
+        fs::create_directories(trial->dir.parent_path(), ec);
+        if (ec) {
+          throw Error::Io(fmt::format("cannot create the trial directory '{}': {}",
+                                      trial->dir.string(), ec.message()));
+        }
+        trials_dir_made_ = true;
       }
-      const fs::path log_path = trial->dir / "trial.log";
-      trial->log.reset(open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-      if (!trial->log) {
-        throw Error::Io(
-            fmt::format("cannot open '{}': {}", log_path.string(), std::strerror(errno)));
+      std::string restore;
+      if (request.restore && !request.restore->empty()) {
+        // Another trial's checkpoint is copied into this trial's directory now (PBT's exploit),
+        // so the directory must exist before the child makes it.
+        std::error_code ec;
+        fs::create_directories(trial->dir, ec);
+        restore = detail::stage_restore(trial->dir, request.restore);
+        trial->staged_restore = true;
       }
-      const std::string restore = detail::stage_restore(trial->dir, request.restore);
-      trial->child =
-          ChildProcess::spawn({std::move(argv), environment(request, trial->dir, restore),
-                               trial->dir, trial->log.get()});
+      trial->child = ChildProcess::spawn(
+          {std::move(argv), environment(request, trial->dir, restore), trial->dir});
     } catch (const std::exception& e) {
-      if (trial->log) detail::write_all(trial->log.get(), fmt::format("tuneq: {}\n", e.what()));
       ExecutorEvent exited = event(ExecutorEvent::Kind::kExited, request.trial);
       exited.ok = false;
       exited.exit_code = 127;
@@ -146,6 +161,9 @@ class ProcessExecutor final : public Executor {
     if (trial->unanswered > 0) {
       --trial->unanswered;
       trial->child->send(detail::reply_line(action));  // false: not reading; the word is dropped
+      last_reply_ = SteadyClock::now();
+      last_replied_ = id;
+      if (chatty_ && trials_.size() < cpus_) spin_until_ = last_reply_ + kSpin;
     }
     if (action == Action::kContinue) return;
     trial->told_to_end = true;
@@ -273,13 +291,11 @@ class ProcessExecutor final : public Executor {
     owners_.clear();
     bool sweep = false;
     for (const auto& [id, trial] : trials_) {
-      if (trial->child->stdout_fd() >= 0) {
-        fds_.push_back({trial->child->stdout_fd(), POLLIN, 0});
-        owners_.push_back({id, false});
-      }
-      if (trial->child->exit_fd() >= 0) {
-        fds_.push_back({trial->child->exit_fd(), POLLIN, 0});
-        owners_.push_back({id, true});
+      const ChildProcess& child = *trial->child;
+      if (child.stdout_fd() >= 0) add_poll(child.stdout_fd(), id, Pipe::kStdout);
+      if (child.stderr_fd() >= 0) add_poll(child.stderr_fd(), id, Pipe::kStderr);
+      if (child.exit_fd() >= 0) {
+        add_poll(child.exit_fd(), id, Pipe::kExit);
       } else {
         sweep = true;
       }
@@ -287,15 +303,21 @@ class ProcessExecutor final : public Executor {
     if (sweep) wait = std::min(wait, kSweepInterval);
     const int timeout_ms =
         wait >= INT_MAX / 1000.0 ? -1 : static_cast<int>(std::ceil(wait * 1000.0));
-    if (poll(fds_.data(), fds_.size(), timeout_ms) < 0) return;  // EINTR: the caller loops
+    if (spin_for_answer() == 0 && poll(fds_.data(), fds_.size(), timeout_ms) < 0) return;
     for (std::size_t i = 0; i < fds_.size(); ++i) {
       if (fds_[i].revents == 0) continue;
       Trial* trial = find(owners_[i].first);
       if (trial == nullptr) continue;  // retired earlier in this loop
-      if (owners_[i].second) {
-        retire_if_exited(*trial);
-      } else if (trial->child->stdout_fd() >= 0) {
-        read_output(*trial);
+      switch (owners_[i].second) {
+        case Pipe::kExit:
+          retire_if_exited(*trial);
+          break;
+        case Pipe::kStdout:
+          if (trial->child->stdout_fd() >= 0) read_output(*trial);
+          break;
+        case Pipe::kStderr:
+          if (trial->child->stderr_fd() >= 0) read_stderr(*trial);
+          break;
       }
     }
     if (sweep) {
@@ -307,6 +329,42 @@ class ProcessExecutor final : public Executor {
     }
   }
 
+  // Adaptive busy-polling. A trial that reports again within kSpin of our last reply is in a
+  // tight report loop; sleeping in poll() between its reports would cost two wake-ups of an
+  // idle CPU per round trip (tens of microseconds each on a VM). So for up to kSpin after a
+  // reply, as long as the previous round trip was that short and a CPU is left for us beside
+  // every running trial, we poll without sleeping (spinning on a CPU a trial needs slows it
+  // down). Trials that report less often never trigger it. Returns poll()'s count (0: nothing
+  // yet, sleep).
+  int spin_for_answer() {
+    if (!spin_until_) return 0;
+    const SteadyClock::time_point until = *spin_until_;
+    spin_until_.reset();
+    int ready = 0;
+    while (ready == 0 && SteadyClock::now() < until) {
+      ready = poll(fds_.data(), fds_.size(), 0);
+    }
+    return ready;
+  }
+
+  void add_poll(int fd, TrialId id, Pipe pipe) {
+    fds_.push_back({fd, POLLIN, 0});
+    owners_.emplace_back(id, pipe);
+  }
+
+  // One read of the trial's stderr, appended to trial.log as it is; false once the pipe is done.
+  bool read_stderr(Trial& trial, bool drain = false) {
+    char* room = stderr_buffer_.data();
+    const ssize_t got = read(trial.child->stderr_fd(), room, stderr_buffer_.size());
+    if (got > 0) {
+      append_log(trial, std::string_view(room, static_cast<std::size_t>(got)));
+      return true;
+    }
+    if (got < 0 && (errno == EINTR || (errno == EAGAIN && !drain))) return true;
+    trial.child->close_stderr();
+    return false;
+  }
+
   // One read of the trial's stdout; false once the pipe is done (EOF, error, or drained dry with
   // `drain` set).
   bool read_output(Trial& trial, bool drain = false) {
@@ -316,13 +374,13 @@ class ProcessExecutor final : public Executor {
       trial.out.commit(static_cast<std::size_t>(got));
       log_lines_.clear();
       trial.out.for_each_line([&](std::string_view line) { handle_line(trial, line); });
-      detail::write_all(trial.log.get(), log_lines_);
+      append_log(trial, log_lines_);
       return true;
     }
     if (got < 0 && (errno == EINTR || (errno == EAGAIN && !drain))) return true;
     log_lines_.clear();
     if (std::optional<std::string> rest = trial.out.take_rest()) handle_line(trial, *rest);
-    detail::write_all(trial.log.get(), log_lines_);
+    append_log(trial, log_lines_);
     trial.child->close_stdout();
     return false;
   }
@@ -349,7 +407,20 @@ class ProcessExecutor final : public Executor {
       result.checkpoint = (trial.dir / *report->checkpoint).lexically_normal().string();
     }
     ++trial.unanswered;
+    if (trial.id == last_replied_) chatty_ = SteadyClock::now() - last_reply_ < kSpin;
     events_.push_back(std::move(result));
+  }
+
+  // Appends to trial.log, opening it the first time. Lines are dropped when the file cannot be
+  // opened (the child's own start failure says why).
+  static void append_log(Trial& trial, std::string_view text) {
+    if (text.empty()) return;
+    if (!trial.log) {
+      const fs::path path = trial.dir / "trial.log";
+      trial.log.reset(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+      if (!trial.log) return;
+    }
+    detail::write_all(trial.log.get(), text);
   }
 
   // When the trial's leader has exited: kill the rest of its group, read what its pipe still
@@ -362,18 +433,26 @@ class ProcessExecutor final : public Executor {
       while (read_output(trial, /*drain=*/true)) {
       }
     }
+    if (trial.child->stderr_fd() >= 0) {
+      while (read_stderr(trial, /*drain=*/true)) {
+      }
+    }
     ExecutorEvent exited = event(ExecutorEvent::Kind::kExited, trial.id);
     exited.exit_code = detail::exit_code_of(*status);
     exited.ok =
         trial.told_to_end || (!trial.timed_out && WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
-    if (!exited.ok) {
+    if (std::optional<std::string> failure = trial.child->start_failure()) {
+      append_log(trial, fmt::format("tuneq: {}\n", *failure));
+      exited.ok = false;
+      exited.error = std::move(*failure);
+    } else if (!exited.ok) {
       exited.error = trial.timed_out ? fmt::format("time limit {} s exceeded", options_.time_limit)
                                      : detail::describe_wait_status(*status);
       const std::string tail = detail::log_tail(trial.dir / "trial.log", options_.log_tail_lines);
       if (!tail.empty()) exited.error += "; last lines of trial.log:\n" + tail;
     }
     events_.push_back(std::move(exited));
-    detail::remove_restore_copy(trial.dir);
+    if (trial.staged_restore) detail::remove_restore_copy(trial.dir);
     trials_.erase(trial.id);
   }
 
@@ -383,8 +462,16 @@ class ProcessExecutor final : public Executor {
   std::unordered_map<TrialId, std::unique_ptr<Trial>> trials_;  // launched, kExited not queued
   std::deque<ExecutorEvent> events_;
   std::vector<pollfd> fds_;                       // reused by poll_trials
-  std::vector<std::pair<TrialId, bool>> owners_;  // each fds_ entry: trial, is its exit pidfd
-  std::string log_lines_;  // non-report lines of one read, written to trial.log at once
+  std::vector<std::pair<TrialId, Pipe>> owners_;  // each fds_ entry: its trial and what it is
+  std::vector<char> stderr_buffer_ = std::vector<char>(kReadChunk);
+  std::string log_lines_;         // non-report lines of one read, written to trial.log at once
+  bool trials_dir_made_ = false;  // trials_dir exists (made at the first launch)
+  // Adaptive busy-polling (spin_for_answer).
+  SteadyClock::time_point last_reply_{};
+  TrialId last_replied_ = 0;
+  bool chatty_ = false;  // the last trial we replied to answered within kSpin
+  std::size_t cpus_ = std::max(1u, std::thread::hardware_concurrency());
+  std::optional<SteadyClock::time_point> spin_until_;
 };
 
 }  // namespace

@@ -190,6 +190,50 @@ TEST_F(ProcessExecutorTest, TrialThatClosesStdoutEarlyIsStillReaped) {
   EXPECT_EQ(exited.error, "exit status 4; last lines of trial.log:\nbye");
 }
 
+TEST_F(ProcessExecutorTest, TrialLogIsCreatedAtTheFirstByteAndKeepsStderrAsWritten) {
+  auto executor = make("/bin/sh -c 'if [ {n} = 1 ]; then printf \"no newline\" >&2; fi'");
+  executor->launch(request(30, {{"n", Value(0)}}));
+  executor->launch(request(31, {{"n", Value(1)}}));
+  for (int i = 0; i < 2; ++i) {
+    const ExecutorEvent exited = next(*executor);
+    ASSERT_EQ(exited.kind, Kind::kExited);
+    EXPECT_TRUE(exited.ok) << exited.error;
+  }
+  // A silent trial gets its directory but no log file.
+  EXPECT_TRUE(fs::is_directory(trial_dir(30)));
+  EXPECT_FALSE(fs::exists(trial_dir(30) / "trial.log"));
+  // Stderr is appended byte for byte, an unfinished last line included.
+  EXPECT_EQ(read_file(trial_dir(31) / "trial.log"), "no newline");
+}
+
+TEST_F(ProcessExecutorTest, TrialDirectoryThatCannotBeUsedIsAFailedTrial) {
+  // The child makes <trials>/<id> itself; here a regular file is in its way.
+  fs::create_directories(trial_dir(32).parent_path());
+  { std::ofstream(trial_dir(32)) << "x"; }
+  auto executor = make("/bin/true");
+  executor->launch(request(32));
+  ExecutorEvent exited = next(*executor);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_FALSE(exited.ok);
+  EXPECT_EQ(exited.exit_code, 127);
+  EXPECT_EQ(exited.error, fmt::format("cannot enter the trial directory '{}': Not a directory",
+                                      trial_dir(32).string()));
+  // The trials directory itself, made by the executor at the first launch, is a file.
+  ProcessExecutorOptions options = this->options("/bin/true");
+  options.trials_dir = trial_dir(32);
+  auto second = make(options);
+  second->launch(request(33));
+  exited = next(*second);
+  ASSERT_EQ(exited.kind, Kind::kExited);
+  EXPECT_FALSE(exited.ok);
+  EXPECT_EQ(exited.exit_code, 127);
+  EXPECT_EQ(
+      exited.error.rfind(
+          fmt::format("cannot create the trial directory '{}/33'", trial_dir(32).string()), 0),
+      0u)
+      << exited.error;
+}
+
 TEST_F(ProcessExecutorTest, FailureCarriesTheExitStatusAndTheLogTail) {
   ProcessExecutorOptions options = this->options(shell_trial("fail.sh"));
   options.log_tail_lines = 3;

@@ -1,8 +1,11 @@
 // The tuner loop. One thread; it owns all trial state and is the only caller of the searcher,
 // the scheduler and the executor. Every event is appended to the sink before the loop acts on
-// it (seq 0, 1, 2, ...; time = clock.now()), and the sink is flushed before every launch, reply
-// and cancel. Events that stand for a searcher/scheduler call come in the order of the calls,
-// so that replay (run/replay.hpp) can re-drive fresh decision logic from the log.
+// it (seq 0, 1, 2, ...; time = clock.now()), and the sink is flushed before every launch,
+// cancel and pause/stop reply. "continue" replies are group-committed (kGroupCommitSeconds): a
+// crash that loses the events behind one cannot make the log wrong, only shorter; the trial is
+// restarted from its latest durable checkpoint on resume and reports again. Events that stand for a
+// searcher/scheduler call come in the order of the calls, so that replay (run/replay.hpp) can
+// re-drive fresh decision logic from the log.
 //
 // Until the end, repeat:
 //  1. Fill free slots. While one more trial's request (options.per_trial) fits in the pool and
@@ -154,6 +157,7 @@ TuneResult Tuner::Loop::main_loop() {
     if (!ended_ && running_ == 0) end(out_of_time ? rules_->time_reason() : idle_end_reason());
     report_progress(false);
     if (ended_) break;
+    events_.flush_if_older(detail::kGroupCommitSeconds);
     std::optional<ExecutorEvent> event = next_event();
     if (event) {
       handle(*event);

@@ -24,6 +24,10 @@
 namespace tuneq {
 namespace detail {
 
+// Events behind "continue" replies are committed in groups: once the oldest of them is this many
+// clock seconds old (checked at each reply and each wake-up of the loop, at least every 0.5 s).
+inline constexpr double kGroupCommitSeconds = 0.25;
+
 // The loop's clock: the injected one, shifted so that a resumed experiment's time continues
 // from its log's last event instead of starting again at zero.
 class OffsetClock final : public Clock {

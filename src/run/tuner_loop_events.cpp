@@ -14,6 +14,7 @@ namespace tuneq {
 
 using detail::LiveTrial;
 using OnExit = detail::LiveTrial::OnExit;
+using detail::kGroupCommitSeconds;
 
 namespace {
 
@@ -65,14 +66,14 @@ void Tuner::Loop::handle(ExecutorEvent& event) {
 void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
   const TrialId id = trial.record.id;
   if (trial.on_exit != OnExit::kNone) {  // already told to pause/stop: same answer, unrecorded
-    events_.flush();
+    events_.flush_if_older(kGroupCommitSeconds);
     executor_.reply(id, reply_for(trial.on_exit));
     return;
   }
   TrialRecord& record = trial.record;
   if (is_repeat(trial, event,
                 options_.resource_attr)) {  // reported before its restart from a checkpoint
-    events_.flush();
+    events_.flush_if_older(kGroupCommitSeconds);
     executor_.reply(id, Action::kContinue);
     return;
   }
@@ -125,7 +126,11 @@ void Tuner::Loop::on_result(LiveTrial& trial, ExecutorEvent& event) {
   }
   events_.decision(id, resource, decision, loop);
   end_trials_to_stop(to_stop);  // may turn this trial's pause into a stop
-  events_.flush();
+  if (trial.on_exit == OnExit::kNone) {
+    events_.flush_if_older(kGroupCommitSeconds);
+  } else {
+    events_.flush();
+  }
   executor_.reply(id,
                   trial.on_exit == OnExit::kNone ? Action::kContinue : reply_for(trial.on_exit));
 
