@@ -141,5 +141,62 @@ TEST(CliPbt, AMutationOfAnUnknownParameterIsASpecError) {
                                  "of the space; expected one of a, lr (did you mean 'lr'?)"));
 }
 
+// Exploits so far, read from the live log (`tuneq export` reads while `tuneq run` writes).
+int exploits_logged(const ScratchDir& d, const std::string& dir) {
+  const Outcome o = run_tuneq({"export", dir, "--format", "json"}, d.path());
+  if (o.exit_code != 0) return 0;
+  int n = 0;
+  for (const auto& t : nlohmann::json::parse(o.out))
+    n += static_cast<int>(t["schedule"].size()) - 1;
+  return n;
+}
+
+// The trial table without times and checkpoint paths (a restarted trial saves again).
+nlohmann::json table(const ScratchDir& d, const std::string& dir) {
+  const Outcome o = run_tuneq({"export", dir, "--format", "json"}, d.path());
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  nlohmann::json out = nlohmann::json::array();
+  for (auto t : nlohmann::json::parse(o.out)) {
+    for (auto& r : t["results"]) r.erase("time");
+    t.erase("checkpoint");
+    out.push_back(t);
+  }
+  return out;
+}
+
+// Killed with SIGKILL after 1, 2 and 3 exploits and resumed each time: one slot (so the
+// uninterrupted run is reproducible), and the final table, explored configs and schedules
+// included, equals the uninterrupted run's.
+TEST(CliPbt, KilledAfterExploitsThenResumedEqualsAnUninterruptedRun) {
+  ScratchDir d;
+  std::string spec = pbt_spec(false, 1);
+  spec.replace(spec.find("max_concurrent: 2"), 17, "max_concurrent: 1");
+  d.write("exp.yaml", spec);
+  const Outcome whole = run_tuneq({"run", "exp.yaml", "--dir", "whole", "--quiet"}, d.path());
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const nlohmann::json expected = table(d, "whole");
+  ASSERT_GE(exploits_logged(d, "whole"), 4);
+
+  pid_t pid = spawn_tuneq({"run", "exp.yaml", "--dir", "cut", "--quiet"}, d.path(), "cut0");
+  int kills = 0;
+  bool finished = false;
+  for (const int after : {1, 2, 3}) {
+    while (!finished && exploits_logged(d, "cut") < after) {
+      finished = waitpid(pid, nullptr, WNOHANG) == pid;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (finished) break;
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    ++kills;
+    pid = spawn_tuneq({"resume", "cut", "--quiet"}, d.path(), "cut" + std::to_string(kills));
+  }
+  ASSERT_FALSE(finished) << "the experiment ended before it was interrupted three times";
+  const Outcome last = wait_tuneq(pid, d.path(), "cut" + std::to_string(kills));
+  ASSERT_EQ(last.exit_code, 0) << last.out << last.err;
+  EXPECT_EQ(kills, 3);
+  EXPECT_EQ(table(d, "cut"), expected);
+}
+
 }  // namespace
 }  // namespace tuneq::testing
