@@ -29,6 +29,14 @@
 namespace tuneq::detail {
 namespace {
 
+// The cloned child runs on a stack AddressSanitizer does not know and shares our memory (and
+// with it ASan's shadow) until it execs: its two functions stay uninstrumented.
+#if defined(__SANITIZE_ADDRESS__)
+#define TUNEQ_CHILD_CODE __attribute__((no_sanitize_address))
+#else
+#define TUNEQ_CHILD_CODE
+#endif
+
 enum class Stage : int { kMkdir = 1, kChdir, kExec };
 struct SpawnFailure {
   Stage stage;
@@ -76,9 +84,9 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 }
 
 // In the forked child: become a group leader, wire up 0/1/2, enter cwd, exec. Never returns.
-[[noreturn]] void run_child(int in, int out, int err, int report, const char* cwd,
-                            const std::vector<char*>& candidates, char* const* argv,
-                            char* const* envp) {
+[[noreturn]] TUNEQ_CHILD_CODE void run_child(int in, int out, int err, int report, const char* cwd,
+                                             const std::vector<char*>& candidates,
+                                             char* const* argv, char* const* envp) {
   setpgid(0, 0);
   // If tuneq dies (even by SIGKILL) the trial goes with it instead of training on unobserved
   // and racing the trial that `tuneq resume` restarts in the same directory.
@@ -129,7 +137,7 @@ struct ChildArgs {
   char* const* envp;
 };
 
-int child_entry(void* arg) {
+TUNEQ_CHILD_CODE int child_entry(void* arg) {
   const auto* a = static_cast<const ChildArgs*>(arg);
   run_child(a->in, a->out, a->err, a->report, a->cwd, *a->candidates, a->argv, a->envp);
 }
