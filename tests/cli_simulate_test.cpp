@@ -82,6 +82,13 @@ TEST(CliSimulate, TwoRunsWithTheSameSeedPrintIdenticalJson) {
   EXPECT_EQ(j["runs"][0]["seed"], 11);
   EXPECT_EQ(j["runs"][1]["seed"], 12);
   EXPECT_NE(j["runs"][0]["trajectory"], j["runs"][1]["trajectory"]);
+
+  // Events kept or not, the decisions and so the output are the same.
+  std::vector<std::string> no_events = curves;
+  no_events.push_back("--no-events");
+  const Outcome c = run_tuneq(no_events, d.path());
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(c.out, a.out);
 }
 
 TEST(CliSimulate, HumanTableAndMaxTime) {
@@ -235,6 +242,10 @@ TEST(CliSimulate, ErrorsNameWhatIsWrong) {
       {{"simulate", "exp.yaml", "--benchmark", "branin", "--workers", "2", "--max-time", "soon"},
        2,
        ""},
+      {{"simulate", "exp.yaml", "--benchmark", "branin", "--workers", "2", "--no-events", "--dir",
+        "out"},
+       2,
+       "tuneq: --no-events keeps no events; it cannot take --dir\n"},
       {{"simulate", "exp.yaml", "--benchmark", "branin", "--workers", "0"}, 2, ""},
   };
   for (const auto& c : cases) {

@@ -1,10 +1,11 @@
 // tuneq simulate experiment.yaml --benchmark NAME|FILE.csv --workers N [--seeds K] [--seed S]
-//                [--max-steps M] [--max-time T] [--dir DIR] [--json]
+//                [--max-steps M] [--max-time T] [--dir DIR | --no-events] [--json]
 //
 // Runs the spec's searcher and scheduler through the production tuner loop on a virtual clock,
 // trials simulated by a benchmark (src/sim/), and reports the best value over simulated time,
 // worker utilisation and the compute spent (docs/simulate.md). Events stay in memory, or go to
-// DIR/events.db with --dir so that status/best/export read the simulated run like a real one.
+// DIR/events.db with --dir so that status/best/export read the simulated run like a real one, or
+// are not built at all with --no-events (the results are the same).
 #include <cmath>
 #include <filesystem>
 
@@ -39,6 +40,7 @@ struct SimulateOptions {
   std::optional<std::uint64_t> max_steps;
   std::string max_time;
   std::string dir;
+  bool no_events = false;
   bool json = false;
 };
 
@@ -249,6 +251,9 @@ ExitCode run_simulate(const SimulateOptions& o) {
         ExitCode::kUsage,
         fmt::format("--dir holds one experiment; it cannot take --seeds {}", o.seeds));
   }
+  if (!o.dir.empty() && o.no_events) {
+    throw CommandError(ExitCode::kUsage, "--no-events keeps no events; it cannot take --dir");
+  }
   if (o.max_steps && *o.max_steps < 1) {
     throw CommandError(ExitCode::kUsage, "--max-steps must be >= 1");
   }
@@ -294,7 +299,7 @@ ExitCode run_simulate(const SimulateOptions& o) {
     }
     std::optional<SimulationDir> dir;
     store::MemoryStore memory;
-    EventSink* sink = &memory;
+    EventSink* sink = o.no_events ? nullptr : &memory;
     if (!o.dir.empty()) {
       dir.emplace(open_dir(o, one));
       sink = dir->store.get();
@@ -350,6 +355,8 @@ void register_simulate(CLI::App& app, Action& action) {
   sub->add_option("--max-time", o->max_time,
                   "simulated time budget (e.g. 2h, 900), overrides the spec's budget.time");
   sub->add_option("--dir", o->dir, "write the events to DIR/events.db (status/best/export)");
+  sub->add_flag("--no-events", o->no_events,
+                "keep no event log in memory (same results, faster, less memory)");
   sub->add_flag("--json", o->json, "print one JSON document");
   sub->callback([o, &action] { action = [o] { return run_simulate(*o); }; });
 }
