@@ -101,6 +101,22 @@ TEST(TabularParse, MissingFileIsNotFound) {
   }
 }
 
+// The recorded real benchmark (bench/record_curves.py) is in this format: 300 configs of the
+// digits MLP, 81 epochs each.
+TEST(TabularParse, TheRecordedDigitsBenchmarkLoads) {
+  const TabularData d = load_tabular(std::string(TUNEQ_SOURCE_DIR) + "/bench/data/digits_mlp.csv");
+  EXPECT_EQ(d.params, (std::vector<std::string>{"lr", "alpha", "hidden", "batch", "solver"}));
+  EXPECT_EQ(d.numeric, (std::vector<bool>{true, true, true, true, false}));
+  EXPECT_EQ(d.resource, "epoch");
+  EXPECT_EQ(d.metrics, (std::vector<std::string>{"val_loss", "val_accuracy"}));
+  ASSERT_EQ(d.configs.size(), 300u);
+  for (const auto& c : d.configs) {
+    ASSERT_EQ(c.resource.size(), 81u);
+    EXPECT_EQ(c.resource.front(), 1.0);
+    EXPECT_EQ(c.resource.back(), 81.0);
+  }
+}
+
 TEST(TabularBenchmark, ReportsTheRowsOfTheNearestConfig) {
   const auto b = bench();
   const Config a{{"lr", 0.001}, {"solver", "sgd"}};
