@@ -115,5 +115,54 @@ TEST(TunerGroupCommit, LaunchesAndStopRepliesAreFlushedAtOnce) {
   EXPECT_TRUE(flushed_between);
 }
 
+// Forwards to a simulated executor and records, at each checkpoint deletion, whether every event
+// appended so far had been flushed.
+class DiscardWatch final : public Executor {
+ public:
+  DiscardWatch(Executor& inner, const FlushRecorder& sink) : inner_(inner), sink_(sink) {}
+  void launch(const LaunchRequest& request) override { inner_.launch(request); }
+  void reply(TrialId trial, Action action) override { inner_.reply(trial, action); }
+  void cancel(TrialId trial) override { inner_.cancel(trial); }
+  std::optional<ExecutorEvent> next_event(double deadline) override {
+    return inner_.next_event(deadline);
+  }
+  void discard_checkpoint(TrialId owner, const std::string& checkpoint) override {
+    const std::size_t flushed = sink_.flushes.empty() ? 0 : sink_.flushes.back().events;
+    unflushed_at_discard.push_back(sink_.events.size() - flushed);
+    inner_.discard_checkpoint(owner, checkpoint);
+  }
+  std::vector<std::size_t> unflushed_at_discard;
+
+ private:
+  Executor& inner_;
+  const FlushRecorder& sink_;
+};
+
+TEST(TunerGroupCommit, ACheckpointIsDeletedOnlyOnceTheOneReplacingItIsDurable) {
+  // checkpoint_keep 1: each report's checkpoint deletes the previous one. The reports are
+  // continues, group-committed; the deletion must not wait for that group, or a crash in between
+  // leaves the log naming a deleted checkpoint as the trial's latest.
+  ManualClock clock(0);
+  SimulatedTrial sim;
+  sim.curve = [](const Config&, std::uint64_t step) { return 1.0 / static_cast<double>(step); };
+  sim.step_cost = [](const Config&, std::uint64_t) { return 0.01; };
+  sim.max_steps = 20;
+  auto simulated = make_simulated_executor(sim, clock);
+  FlushRecorder sink(clock);
+  DiscardWatch executor(*simulated, sink);
+  Space space;
+  space.add("x", Domain::Uniform(0, 1));
+  TunerOptions options;
+  options.metric = "loss";
+  options.resource_attr = "step";
+  options.budget.max_trials = 1;
+  options.checkpoint_keep = 1;
+  Tuner tuner(options, make_random_search(space, {.seed = 1, .num_samples = 1}),
+              make_fifo_scheduler(), executor, clock, &sink);
+  tuner.run();
+  ASSERT_EQ(executor.unflushed_at_discard.size(), 19u);  // checkpoints 1..19 replaced
+  for (std::size_t unflushed : executor.unflushed_at_discard) EXPECT_EQ(unflushed, 0u);
+}
+
 }  // namespace
 }  // namespace tuneq

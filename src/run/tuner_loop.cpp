@@ -344,9 +344,13 @@ void Tuner::Loop::restore_point(LiveTrial& trial, TrialId owner) {
 }
 
 void Tuner::Loop::discard_checkpoints() {
-  for (const auto& d : retention_.take_discards()) {
-    executor_.discard_checkpoint(d.owner, d.checkpoint);
-  }
+  const auto discards = retention_.take_discards();
+  if (discards.empty()) return;
+  // Deleting a checkpoint is visible to a resume: the log must already hold the checkpoint that
+  // replaced it, or a crash before the next group commit leaves the log's latest checkpoint
+  // deleted and the trial unrestorable.
+  events_.flush();
+  for (const auto& d : discards) executor_.discard_checkpoint(d.owner, d.checkpoint);
 }
 
 void Tuner::Loop::notify_no_more_trials(const char* reason) {
