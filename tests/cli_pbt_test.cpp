@@ -171,6 +171,7 @@ TEST(CliPbt, KilledAfterExploitsThenResumedEqualsAnUninterruptedRun) {
   ScratchDir d;
   std::string spec = pbt_spec(false, 1);
   spec.replace(spec.find("max_concurrent: 2"), 17, "max_concurrent: 1");
+  spec.replace(spec.find("--steps 8"), 9, "--steps 12");  // room for more than 3 exploits
   d.write("exp.yaml", spec);
   const Outcome whole = run_tuneq({"run", "exp.yaml", "--dir", "whole", "--quiet"}, d.path());
   ASSERT_EQ(whole.exit_code, 0) << whole.err;

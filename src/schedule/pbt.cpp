@@ -21,6 +21,7 @@
 // least last_train_time (ties: lowest id), in synchronous mode only those behind the barrier.
 // take_exploit(T): explore the source's current config (rng from seed, T, T's exploit count);
 // T takes the source's checkpoint resource as its last_train_time and last_perturbation_time.
+// If the source finished in the meantime the exploit is dropped (T resumes as itself).
 // Cost: O(1) per result between boundaries, O(n log n) at a boundary (populations are small).
 #include "schedule/pbt.hpp"
 
@@ -146,6 +147,10 @@ class PopulationScheduler final : public Scheduler {
     if (!m.clone_source) return std::nullopt;
     const PbtMember& source = member(*m.clone_source);
     m.clone_source.reset();
+    // The source finished while this trial waited for a slot: its latest checkpoint is its last
+    // one, and a clone of it would end at once without training. Ray clones at the decision, when
+    // the source was live; here the exploit is dropped and the trial goes on as itself.
+    if (source.state == State::kFinished) return std::nullopt;
     Rng rng = pbt_rng(options_.seed, id, m.exploits, /*explore=*/true);
     Exploit exploit;
     exploit.source = source.id;
