@@ -86,11 +86,14 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 // In the forked child: become a group leader, wire up 0/1/2, enter cwd, exec. Never returns.
 [[noreturn]] TUNEQ_CHILD_CODE void run_child(int in, int out, int err, int report, const char* cwd,
                                              const std::vector<char*>& candidates,
-                                             char* const* argv, char* const* envp) {
+                                             char* const* argv, char* const* envp, pid_t parent) {
   setpgid(0, 0);
   // If tuneq dies (even by SIGKILL) the trial goes with it instead of training on unobserved
   // and racing the trial that `tuneq resume` restarts in the same directory.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // A parent killed before that prctl (SIGKILL ends even a vfork wait) sends no signal: we would
+  // train on as an orphan, next to the trial `tuneq resume` restarts in the same directory.
+  if (getppid() != parent) _exit(127);
   // Handlers of the host must not run here, and signals it ignores for itself (SIGPIPE often)
   // must not stay ignored in the trial.
   struct sigaction default_action {};
@@ -131,6 +134,7 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 
 struct ChildArgs {
   int in, out, err, report;
+  pid_t parent;
   const char* cwd;
   const std::vector<char*>* candidates;
   char* const* argv;
@@ -139,7 +143,7 @@ struct ChildArgs {
 
 TUNEQ_CHILD_CODE int child_entry(void* arg) {
   const auto* a = static_cast<const ChildArgs*>(arg);
-  run_child(a->in, a->out, a->err, a->report, a->cwd, *a->candidates, a->argv, a->envp);
+  run_child(a->in, a->out, a->err, a->report, a->cwd, *a->candidates, a->argv, a->envp, a->parent);
 }
 
 // The child's stack until it execs (run_child and the syscalls it makes need a few KiB).
@@ -184,7 +188,7 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
   sigset_t previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);  // no host handler may run in the child
-  ChildArgs args{in_read.get(), out_write.get(), err_write.get(), report_write.get(),
+  ChildArgs args{in_read.get(), out_write.get(), err_write.get(), report_write.get(), getpid(),
                  cwd.c_str(),   &candidates,     argv.data(),     envp.data()};
   const auto stack = std::make_unique_for_overwrite<std::max_align_t[]>(kChildStackWords);
   const pid_t pid =
