@@ -7,9 +7,9 @@
 //               <id>/trial.log receives its stderr and its non-report stdout lines; it is created
 //               at the first such byte, so a silent trial costs no file.
 //   next_event  poll() every trial's stdout and stderr pipes and exit pidfd. Report lines become
-//   kResult
-//               events (queued; handed out one per call), other lines go to trial.log. When a
-//               leader exits: kill what is left of its group, drain its pipe, then kExited.
+//               kResult events (queued; handed out one per call), other lines go to trial.log.
+//               When a leader exits: kill what is left of its group, drain its pipes, then
+//               kExited.
 //   reply       one write of "continue\n" / "pause\n" / "stop\n" to the trial's stdin (dropped if
 //               the trial does not read and the socket is full). After pause/stop the trial has
 //               stop_grace to exit, then SIGTERM to its group, then after kill_grace SIGKILL.
@@ -303,7 +303,10 @@ class ProcessExecutor final : public Executor {
     if (sweep) wait = std::min(wait, kSweepInterval);
     const int timeout_ms =
         wait >= INT_MAX / 1000.0 ? -1 : static_cast<int>(std::ceil(wait * 1000.0));
-    if (spin_for_answer() == 0 && poll(fds_.data(), fds_.size(), timeout_ms) < 0) return;
+    const int spun = spin_for_answer();
+    if (spun < 0 || (spun == 0 && poll(fds_.data(), fds_.size(), timeout_ms) < 0)) {
+      return;  // EINTR: the caller loops
+    }
     for (std::size_t i = 0; i < fds_.size(); ++i) {
       if (fds_[i].revents == 0) continue;
       Trial* trial = find(owners_[i].first);
