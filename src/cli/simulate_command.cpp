@@ -22,7 +22,7 @@
 #include "spec/duration.hpp"
 #include "spec/experiment_spec.hpp"
 #include "store/experiment_lock.hpp"
-#include "store/memory_store.hpp"
+#include "store/packed_event_log.hpp"
 #include "store/sqlite_store.hpp"
 #include "tuneq/error.hpp"
 
@@ -298,7 +298,7 @@ ExitCode run_simulate(const SimulateOptions& o) {
       optimum = benchmark->optimum();
     }
     std::optional<SimulationDir> dir;
-    store::MemoryStore memory;
+    store::PackedEventLog memory;
     EventSink* sink = o.no_events ? nullptr : &memory;
     if (!o.dir.empty()) {
       dir.emplace(open_dir(o, one));

@@ -1,14 +1,17 @@
-// Turns what happens in the tuner loop into tuneq::Event records with the JSON payloads
-// documented in include/tuneq/event.hpp, numbers them (seq 0, 1, 2, ...), stamps them with the
-// clock and appends them to the sink. Without a sink every call is a single branch: the
-// per-report path builds no JSON and allocates nothing.
+// Turns what happens in the tuner loop into tuneq::Event records with the payloads documented in
+// include/tuneq/event.hpp (event_payload.hpp), numbers them (seq 0, 1, 2, ...), stamps them with
+// the clock and appends them to the sink. Without a sink every call is a single branch: the
+// per-report path builds no JSON and allocates nothing. A sink that is also a PayloadSink gets
+// the typed payload and no JSON either.
 // Thread safety: none; used by the loop thread only.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "run/event_payload.hpp"
 #include "tuneq/clock.hpp"
 #include "tuneq/event.hpp"
 #include "tuneq/executor.hpp"
@@ -21,7 +24,8 @@ namespace tuneq::detail {
 class EventBuilder {
  public:
   // Borrows both; sink may be null (no events are built).
-  EventBuilder(EventSink* sink, const Clock& clock) : sink_(sink), clock_(clock) {}
+  EventBuilder(EventSink* sink, const Clock& clock)
+      : sink_(sink), payload_sink_(dynamic_cast<PayloadSink*>(sink)), clock_(clock) {}
 
   bool enabled() const { return sink_ != nullptr; }
   // Resuming a log: the next event gets this seq.
@@ -45,71 +49,67 @@ class EventBuilder {
 
   // {"config": {...}}
   void trial_added(TrialId id, const Config& config) {
-    if (sink_) append_trial_added(id, config);
+    if (sink_) emit(id, payload::TrialAdded{&config});
   }
   // {"cpu": n, "gpus": [...], "restore": "ckpt" | null}
   void started(TrialId id, const Allocation& allocation,
                const std::optional<std::string>& restore) {
-    if (sink_) append_started(id, allocation, restore);
+    if (sink_) emit(id, payload::Started{allocation.cpu, allocation.gpus, view(restore)});
   }
   // {"resource": r, "metrics": {...}}
   void result(TrialId id, double resource, const Metrics& metrics) {
-    if (sink_) append_result(id, resource, metrics);
+    if (sink_) emit(id, payload::Result{resource, &metrics});
   }
   // {"action": "stop", "resource": r, "reason": "...",
   //  "loop": {"can_start_new": b, "waiting": n}}; loop: what scheduler.on_result was told.
   void decision(TrialId id, double resource, const Decision& decision, const LoopState& loop) {
-    if (sink_) append_decision(id, resource, decision, loop);
+    if (sink_) emit(id, payload::Decision{resource, decision, loop});
   }
   // {"checkpoint": "ckpt-3", "resource": r}
   void checkpoint(TrialId id, const std::string& checkpoint, double resource) {
-    if (sink_) append_checkpoint(id, checkpoint, resource);
+    if (sink_) emit(id, payload::Checkpoint{checkpoint, resource});
   }
   // {}
   void paused(TrialId id) {
-    if (sink_) append(Event::Kind::kPaused, id, "{}");
+    if (sink_) emit(id, payload::Paused{});
   }
   // {"restore": "ckpt-3" | null, "loop": {"can_start_new": b, "waiting": n}}; loop: what the
   // scheduler.on_free_slot that chose the resume was told.
   void resumed(TrialId id, const std::optional<std::string>& restore, const LoopState& loop) {
-    if (sink_) append_resumed(id, restore, loop);
+    if (sink_) emit(id, payload::Resumed{view(restore), loop});
   }
   // {"status": "completed" | "stopped"}
   void finished(TrialId id, TrialStatus status) {
-    if (sink_) append_finished(id, status);
+    if (sink_) emit(id, payload::Finished{status});
   }
   // {"exit_code": n, "error": "...", "attempt": k, "final": b}; attempt counts the trial's
   // failures so far (1 for the first); final: the trial will not be retried.
   void failed(TrialId id, int exit_code, const std::string& error, int attempt, bool final) {
-    if (sink_) append_failed(id, exit_code, error, attempt, final);
+    if (sink_) emit(id, payload::Failed{exit_code, error, attempt, final});
   }
   // {"reason": "searcher exhausted" | "trial budget spent"}; trial 0.
   void no_more_trials(const char* reason) {
-    if (sink_) append_no_more_trials(reason);
+    if (sink_) emit(0, payload::NoMoreTrials{reason});
   }
   // {"source": id, "checkpoint": "...", "resource": r, "old_config": {...}, "config": {...}}
   void exploit(TrialId id, const Exploit& exploit, const std::string& checkpoint,
                const Config& old_config) {
-    if (sink_) append_exploit(id, exploit, checkpoint, old_config);
+    if (sink_) {
+      emit(id, payload::Exploit{exploit.source, checkpoint, exploit.resource, &old_config,
+                                &exploit.config});
+    }
   }
 
  private:
-  void append_trial_added(TrialId id, const Config& config);
-  void append_started(TrialId id, const Allocation& allocation,
-                      const std::optional<std::string>& restore);
-  void append_result(TrialId id, double resource, const Metrics& metrics);
-  void append_decision(TrialId id, double resource, const Decision& decision,
-                       const LoopState& loop);
-  void append_checkpoint(TrialId id, const std::string& checkpoint, double resource);
-  void append_resumed(TrialId id, const std::optional<std::string>& restore, const LoopState& loop);
-  void append_finished(TrialId id, TrialStatus status);
-  void append_failed(TrialId id, int exit_code, const std::string& error, int attempt, bool final);
-  void append_no_more_trials(const char* reason);
-  void append_exploit(TrialId id, const Exploit& exploit, const std::string& checkpoint,
-                      const Config& old_config);
-  void append(Event::Kind kind, TrialId id, std::string data);
+  static std::optional<std::string_view> view(const std::optional<std::string>& s) {
+    return s ? std::optional<std::string_view>(*s) : std::nullopt;
+  }
+  // Numbers and stamps the event, and hands it to the sink: as it is to a PayloadSink, as JSON
+  // (payload_json) to any other.
+  void emit(TrialId id, const EventPayload& payload);
 
   EventSink* sink_;
+  PayloadSink* payload_sink_;  // sink_ when it takes payloads, else null
   const Clock& clock_;
   std::uint64_t next_seq_ = 0;
   bool unflushed_ = false;

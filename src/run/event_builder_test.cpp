@@ -18,8 +18,8 @@ class Collect final : public EventSink {
 
 using Json = nlohmann::ordered_json;
 
-// What a JSON tree dumps (the builder's reference: result, decision, checkpoint and started are
-// written directly and must read byte for byte the same).
+// What a JSON tree dumps (the builder's reference: result, decision, checkpoint, started and
+// resumed are written directly and must read byte for byte the same).
 std::string tree(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -83,6 +83,18 @@ TEST(EventBuilder, DirectlyWrittenEventsEqualTheirJsonTrees) {
     j["gpus"] = allocation.gpus;
     j["restore"] = restore ? Json(*restore) : Json(nullptr);
     EXPECT_EQ(sink.events[0].data, tree(j));
+
+    for (const LoopState loop : {LoopState{true, 0}, LoopState{false, std::size_t{1} << 40}}) {
+      sink.events.clear();
+      events.resumed(4, restore, loop);
+      Json r;
+      r["restore"] = restore ? Json(*restore) : Json(nullptr);
+      Json l;
+      l["can_start_new"] = loop.can_start_new;
+      l["waiting"] = loop.waiting;
+      r["loop"] = l;
+      EXPECT_EQ(sink.events[0].data, tree(r));
+    }
   }
   sink.events.clear();
   events.started(5, Allocation{1, {}}, std::nullopt);

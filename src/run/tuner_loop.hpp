@@ -118,7 +118,8 @@ class Tuner::Loop {
   double wait_deadline() const;
   std::optional<ExecutorEvent> next_event();
   void shut_down();
-  TuneResult make_result() const;
+  // The result, with the trial records moved out of the table: the last thing the loop does.
+  TuneResult take_result();
 
   TunerOptions options_;
   std::unique_ptr<Searcher> searcher_;

@@ -1,5 +1,6 @@
 // Every event store runs the same suite (as Optuna runs one suite over all its storages): what
-// the tuner and `tuneq resume` rely on must hold for SqliteStore and MemoryStore alike.
+// the tuner and `tuneq resume` rely on must hold for SqliteStore, MemoryStore and PackedEventLog
+// alike.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "store/memory_store.hpp"
+#include "store/packed_event_log.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/test_temp_dir.hpp"
 #include "tuneq/error.hpp"
@@ -22,6 +24,7 @@ namespace {
 class SqliteFactory {
  public:
   static constexpr bool kPersistent = true;
+  static constexpr const char* kName = "Sqlite";
   std::unique_ptr<EventLog> make() { return SqliteStore::create(db(), R"({"metric":"loss"})"); }
   std::unique_ptr<EventLog> reopen() { return SqliteStore::open(db()); }
 
@@ -33,7 +36,17 @@ class SqliteFactory {
 class MemoryFactory {
  public:
   static constexpr bool kPersistent = false;
+  static constexpr const char* kName = "Memory";
   std::unique_ptr<EventLog> make() { return std::make_unique<MemoryStore>(); }
+  std::unique_ptr<EventLog> reopen() { return nullptr; }
+};
+
+// Events appended as tuneq::Event are kept as given (typed payloads: packed_event_log_test.cpp).
+class PackedFactory {
+ public:
+  static constexpr bool kPersistent = false;
+  static constexpr const char* kName = "Packed";
+  std::unique_ptr<EventLog> make() { return std::make_unique<PackedEventLog>(); }
   std::unique_ptr<EventLog> reopen() { return nullptr; }
 };
 
@@ -43,12 +56,12 @@ class StoreConformance : public ::testing::Test {
   Factory factory;
 };
 
-using Factories = ::testing::Types<SqliteFactory, MemoryFactory>;
+using Factories = ::testing::Types<SqliteFactory, MemoryFactory, PackedFactory>;
 class FactoryNames {
  public:
   template <typename T>
   static std::string GetName(int) {
-    return T::kPersistent ? "Sqlite" : "Memory";
+    return T::kName;
   }
 };
 TYPED_TEST_SUITE(StoreConformance, Factories, FactoryNames);
