@@ -70,7 +70,7 @@ for s in "${sections[@]}"; do
       fi ;;
     overhead)
       step "engine overhead"
-      bench/engine_overhead.sh "$build" "$( ((smoke)) && echo 20 || echo 1000)" ;;
+      bench/engine_overhead.sh "$build" "$( ((smoke)) && echo 20 || echo 1000)" "$( ((smoke)) && echo 1 || echo 3)" ;;
     scale)
       step "simulator scale"
       if [[ -x "$build/bench/simulate_scale_bench" ]]; then

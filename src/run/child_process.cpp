@@ -56,12 +56,14 @@ UniqueFd above_stdio(int fd) {
 }
 
 // Where execvp would look for `program`, given the child's environment.
-std::vector<std::string> exec_candidates(const std::string& program,
-                                         const std::vector<std::string>& env) {
+std::vector<std::string> exec_candidates(const std::string& program, const SpawnRequest& request) {
   if (program.find('/') != std::string::npos) return {program};
   std::string path = "/usr/local/bin:/usr/bin:/bin";
-  for (const std::string& entry : env) {
-    if (entry.starts_with("PATH=")) path = entry.substr(5);
+  for (const auto* part : {request.base_env, &request.env}) {
+    if (part == nullptr) continue;
+    for (const std::string& entry : *part) {
+      if (entry.starts_with("PATH=")) path = entry.substr(5);
+    }
   }
   std::vector<std::string> candidates;
   std::size_t start = 0;
@@ -75,9 +77,13 @@ std::vector<std::string> exec_candidates(const std::string& program,
   return candidates;
 }
 
-std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+std::vector<char*> c_strings(const std::vector<std::string>& strings,
+                             const std::vector<std::string>* first = nullptr) {
   std::vector<char*> out;
-  out.reserve(strings.size() + 1);
+  out.reserve((first != nullptr ? first->size() : 0) + strings.size() + 1);
+  if (first != nullptr) {
+    for (const std::string& s : *first) out.push_back(const_cast<char*>(s.c_str()));
+  }
   for (const std::string& s : strings) out.push_back(const_cast<char*>(s.c_str()));
   out.push_back(nullptr);
   return out;
@@ -160,10 +166,10 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
   if (request.argv.empty() || request.argv[0].empty()) {
     throw Error::Io("cannot execute the command: the program name is empty");
   }
-  const std::vector<std::string> candidate_paths = exec_candidates(request.argv[0], request.env);
+  const std::vector<std::string> candidate_paths = exec_candidates(request.argv[0], request);
   const std::vector<char*> candidates = c_strings(candidate_paths);
   const std::vector<char*> argv = c_strings(request.argv);
-  const std::vector<char*> envp = c_strings(request.env);
+  const std::vector<char*> envp = c_strings(request.env, request.base_env);
   std::string cwd = request.cwd.string();
 
   int out_pipe[2];

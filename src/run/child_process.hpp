@@ -41,10 +41,14 @@ class UniqueFd {
 };
 
 struct SpawnRequest {
-  std::vector<std::string> argv;  // argv[0] is looked up in PATH (of `env`) unless it has a '/'
-  std::vector<std::string> env;   // the whole environment, "NAME=value" each
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH (of the environment) unless it
+                                  // has a '/'
+  std::vector<std::string> env;   // "NAME=value" each: the environment, after *base_env
   // The child's working directory; the child creates it (not its parents) when it is missing.
   std::filesystem::path cwd;
+  // Borrowed, may be null: the part of the environment every child shares, "NAME=value" each,
+  // built once by the caller instead of per spawn. REQUIRES: no name is both here and in env.
+  const std::vector<std::string>* base_env = nullptr;
 };
 
 // A running child. Its stdin is a socket (our end written with MSG_NOSIGNAL|MSG_DONTWAIT, so a

@@ -33,6 +33,8 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -92,20 +94,29 @@ class ProcessExecutor final : public Executor {
     check_seconds("stop_grace", options_.stop_grace);
     check_seconds("kill_grace", options_.kill_grace);
     check_seconds("time_limit", options_.time_limit);
+    std::map<std::string, std::string> base;  // inherited + PYTHONUNBUFFERED + options.env
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
       const std::string_view text(*entry);
       const std::size_t eq = text.find('=');
       if (eq != std::string_view::npos && eq > 0) {
-        base_env_.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
+        base.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
       }
     }
-    base_env_["PYTHONUNBUFFERED"] = "1";
+    base["PYTHONUNBUFFERED"] = "1";
     for (const auto& [name, value] : options_.env) {
       if (name.empty() || name.find('=') != std::string::npos) {
         throw Error::InvalidArgument(
             fmt::format("process executor: env: '{}' is not a variable name", name));
       }
-      base_env_[name] = value;
+      base[name] = value;
+    }
+    // Flattened once: a launch adds only the variables of its own trial.
+    for (const auto& [name, value] : base) {
+      if (name == kCudaVisibleDevices) {
+        base_cuda_ = value;
+      } else if (!is_per_trial(name)) {
+        base_env_.push_back(name + "=" + value);
+      }
     }
   }
 
@@ -142,7 +153,7 @@ class ProcessExecutor final : public Executor {
         trial->staged_restore = true;
       }
       trial->child = ChildProcess::spawn(
-          {std::move(argv), environment(request, trial->dir, restore), trial->dir});
+          {std::move(argv), environment(request, trial->dir, restore), trial->dir, &base_env_});
     } catch (const std::exception& e) {
       ExecutorEvent exited = event(ExecutorEvent::Kind::kExited, request.trial);
       exited.ok = false;
@@ -230,20 +241,29 @@ class ProcessExecutor final : public Executor {
                               checkpoint);
   }
 
+  static constexpr std::string_view kCudaVisibleDevices = "CUDA_VISIBLE_DEVICES";
+  // Set by environment() for each trial, whatever the inherited environment says.
+  static bool is_per_trial(std::string_view name) {
+    return name == "TUNEQ_TRIAL_ID" || name == "TUNEQ_CONFIG" || name == "TUNEQ_TRIAL_DIR" ||
+           name == "TUNEQ_RESTORE";
+  }
+
+  // The trial's own variables; the child's environment is base_env_ followed by these.
   std::vector<std::string> environment(const LaunchRequest& request, const fs::path& dir,
                                        const std::string& restore) const {
-    std::map<std::string, std::string> env = base_env_;
-    env["TUNEQ_TRIAL_ID"] = std::to_string(request.trial);
-    env["TUNEQ_CONFIG"] = config_to_json(request.config);
-    env["TUNEQ_TRIAL_DIR"] = dir.string();
-    env["TUNEQ_RESTORE"] = restore;
+    std::vector<std::string> env;
+    env.reserve(5);
+    env.push_back("TUNEQ_TRIAL_ID=" + std::to_string(request.trial));
+    env.push_back("TUNEQ_CONFIG=" + config_to_json(request.config));
+    env.push_back("TUNEQ_TRIAL_DIR=" + dir.string());
+    env.push_back("TUNEQ_RESTORE=" + restore);
     if (!request.allocation.gpus.empty()) {
-      env["CUDA_VISIBLE_DEVICES"] = fmt::format("{}", fmt::join(request.allocation.gpus, ","));
+      env.push_back(
+          fmt::format("{}={}", kCudaVisibleDevices, fmt::join(request.allocation.gpus, ",")));
+    } else if (base_cuda_) {
+      env.push_back(fmt::format("{}={}", kCudaVisibleDevices, *base_cuda_));
     }
-    std::vector<std::string> flat;
-    flat.reserve(env.size());
-    for (const auto& [name, value] : env) flat.push_back(name + "=" + value);
-    return flat;
+    return env;
   }
 
   void drop_queued_results(TrialId id) {
@@ -461,7 +481,9 @@ class ProcessExecutor final : public Executor {
 
   ProcessExecutorOptions options_;
   const Clock& clock_;
-  std::map<std::string, std::string> base_env_;  // inherited + PYTHONUNBUFFERED + options.env
+  // Inherited + PYTHONUNBUFFERED + options.env, "NAME=value", without the per-trial variables.
+  std::vector<std::string> base_env_;
+  std::optional<std::string> base_cuda_;  // CUDA_VISIBLE_DEVICES there, for trials without GPUs
   std::unordered_map<TrialId, std::unique_ptr<Trial>> trials_;  // launched, kExited not queued
   std::deque<ExecutorEvent> events_;
   std::vector<pollfd> fds_;                       // reused by poll_trials

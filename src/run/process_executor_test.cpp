@@ -318,6 +318,11 @@ TEST_F(ProcessExecutorTest, ConfigValuesAreArgumentsNeverShellCode) {
 TEST_F(ProcessExecutorTest, EnvironmentOfATrial) {
   ProcessExecutorOptions options = this->options(python_trial("reporter.py"));
   options.env["TUNEQ_TEST_EXTRA"] = "extra value";
+  // The base environment (inherited + env) cannot override a trial's own variables; its
+  // CUDA_VISIBLE_DEVICES holds for trials given no GPUs.
+  options.env["TUNEQ_TRIAL_ID"] = "not this";
+  options.env["TUNEQ_RESTORE"] = "nor this";
+  options.env["CUDA_VISIBLE_DEVICES"] = "7";
   auto executor = make(options);
   LaunchRequest with_gpus = request(14, {{"steps", Value(0)}, {"lr", Value(0.1)}});
   with_gpus.allocation.gpus = {1, 3};
@@ -338,10 +343,12 @@ TEST_F(ProcessExecutorTest, EnvironmentOfATrial) {
   EXPECT_EQ(env["CUDA_VISIBLE_DEVICES"], "1,3");
   EXPECT_EQ(env["PYTHONUNBUFFERED"], "1");
   EXPECT_EQ(env["TUNEQ_TEST_EXTRA"], "extra value");
-  // Without GPUs the variable is left as inherited (here: whatever the test runs with).
+  // Without GPUs the variable is left as the base environment has it.
   const nlohmann::json second = nlohmann::json::parse(read_file(trial_dir(15) / "env.json"))["env"];
-  const char* inherited = std::getenv("CUDA_VISIBLE_DEVICES");
-  EXPECT_EQ(second.contains("CUDA_VISIBLE_DEVICES"), inherited != nullptr);
+  EXPECT_EQ(second["CUDA_VISIBLE_DEVICES"], "7");
+  EXPECT_EQ(second["TUNEQ_TRIAL_ID"], "15");
+  EXPECT_EQ(second["TUNEQ_RESTORE"], "");
+  EXPECT_EQ(second["TUNEQ_TEST_EXTRA"], "extra value");
 }
 
 TEST_F(ProcessExecutorTest, ProgramThatCannotStartIsAFailedTrial) {
