@@ -43,6 +43,7 @@
 #include "run/checkpoint_store.hpp"
 #include "run/child_process.hpp"
 #include "run/line_protocol.hpp"
+#include "run/trial_environment.hpp"
 #include "run/trial_log.hpp"
 #include "tuneq/error.hpp"
 #include "tuneq/process.hpp"
@@ -86,7 +87,7 @@ struct Trial {
 class ProcessExecutor final : public Executor {
  public:
   ProcessExecutor(ProcessExecutorOptions options, const Clock& clock)
-      : options_(std::move(options)), clock_(clock) {
+      : options_(std::move(options)), clock_(clock), environment_(environ, options_.env) {
     (void)command_placeholders(options_.command);  // throws on an empty or malformed template
     if (options_.trials_dir.empty()) {
       throw Error::InvalidArgument("process executor: trials_dir must be set");
@@ -94,30 +95,6 @@ class ProcessExecutor final : public Executor {
     check_seconds("stop_grace", options_.stop_grace);
     check_seconds("kill_grace", options_.kill_grace);
     check_seconds("time_limit", options_.time_limit);
-    std::map<std::string, std::string> base;  // inherited + PYTHONUNBUFFERED + options.env
-    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-      const std::string_view text(*entry);
-      const std::size_t eq = text.find('=');
-      if (eq != std::string_view::npos && eq > 0) {
-        base.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
-      }
-    }
-    base["PYTHONUNBUFFERED"] = "1";
-    for (const auto& [name, value] : options_.env) {
-      if (name.empty() || name.find('=') != std::string::npos) {
-        throw Error::InvalidArgument(
-            fmt::format("process executor: env: '{}' is not a variable name", name));
-      }
-      base[name] = value;
-    }
-    // Flattened once: a launch adds only the variables of its own trial.
-    for (const auto& [name, value] : base) {
-      if (name == kCudaVisibleDevices) {
-        base_cuda_ = value;
-      } else if (!is_per_trial(name)) {
-        base_env_.push_back(name + "=" + value);
-      }
-    }
   }
 
   // Kills every remaining process group and reaps the leaders (ChildProcess's destructor).
@@ -152,8 +129,9 @@ class ProcessExecutor final : public Executor {
         restore = detail::stage_restore(trial->dir, request.restore);
         trial->staged_restore = true;
       }
-      trial->child = ChildProcess::spawn(
-          {std::move(argv), environment(request, trial->dir, restore), trial->dir, &base_env_});
+      trial->child = ChildProcess::spawn({std::move(argv),
+                                          environment_.for_trial(request, trial->dir, restore),
+                                          trial->dir, &environment_.shared()});
     } catch (const std::exception& e) {
       ExecutorEvent exited = event(ExecutorEvent::Kind::kExited, request.trial);
       exited.ok = false;
@@ -239,31 +217,6 @@ class ProcessExecutor final : public Executor {
   void discard_checkpoint(TrialId owner, const std::string& checkpoint) override {
     detail::remove_checkpoint(fs::absolute(options_.trials_dir / std::to_string(owner)),
                               checkpoint);
-  }
-
-  static constexpr std::string_view kCudaVisibleDevices = "CUDA_VISIBLE_DEVICES";
-  // Set by environment() for each trial, whatever the inherited environment says.
-  static bool is_per_trial(std::string_view name) {
-    return name == "TUNEQ_TRIAL_ID" || name == "TUNEQ_CONFIG" || name == "TUNEQ_TRIAL_DIR" ||
-           name == "TUNEQ_RESTORE";
-  }
-
-  // The trial's own variables; the child's environment is base_env_ followed by these.
-  std::vector<std::string> environment(const LaunchRequest& request, const fs::path& dir,
-                                       const std::string& restore) const {
-    std::vector<std::string> env;
-    env.reserve(5);
-    env.push_back("TUNEQ_TRIAL_ID=" + std::to_string(request.trial));
-    env.push_back("TUNEQ_CONFIG=" + config_to_json(request.config));
-    env.push_back("TUNEQ_TRIAL_DIR=" + dir.string());
-    env.push_back("TUNEQ_RESTORE=" + restore);
-    if (!request.allocation.gpus.empty()) {
-      env.push_back(
-          fmt::format("{}={}", kCudaVisibleDevices, fmt::join(request.allocation.gpus, ",")));
-    } else if (base_cuda_) {
-      env.push_back(fmt::format("{}={}", kCudaVisibleDevices, *base_cuda_));
-    }
-    return env;
   }
 
   void drop_queued_results(TrialId id) {
@@ -481,9 +434,7 @@ class ProcessExecutor final : public Executor {
 
   ProcessExecutorOptions options_;
   const Clock& clock_;
-  // Inherited + PYTHONUNBUFFERED + options.env, "NAME=value", without the per-trial variables.
-  std::vector<std::string> base_env_;
-  std::optional<std::string> base_cuda_;  // CUDA_VISIBLE_DEVICES there, for trials without GPUs
+  detail::TrialEnvironment environment_;  // inherited + PYTHONUNBUFFERED + options.env
   std::unordered_map<TrialId, std::unique_ptr<Trial>> trials_;  // launched, kExited not queued
   std::deque<ExecutorEvent> events_;
   std::vector<pollfd> fds_;                       // reused by poll_trials
