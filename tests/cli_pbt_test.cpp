@@ -38,6 +38,31 @@ std::string pbt_spec(bool synch, int keep) {
          std::to_string(keep) + "\n";
 }
 
+// The population is every config the searcher gives: here the 4 grid points (the spec has no
+// trial budget), then 4 x 2 with num_samples 2, then capped by a trial budget of 3.
+TEST(CliPbt, PlanCountsThePopulationTheSearcherGives) {
+  struct Case {
+    std::string extra;
+    std::string population;
+  };
+  for (const Case& c : {Case{"", "population of 4 trials"},
+                        Case{"searcher: {seed: 4, num_samples: 2}\n", "population of 8 trials"},
+                        Case{"budget: {trials: 3}\n", "population of 3 trials"}}) {
+    ScratchDir d;
+    std::string spec = pbt_spec(false, 1);
+    const std::string searcher = "searcher: {seed: 4}\n";
+    if (c.extra.starts_with("searcher:")) {
+      spec.replace(spec.find(searcher), searcher.size(), c.extra);
+    } else {
+      spec += c.extra;
+    }
+    d.write("exp.yaml", spec);
+    const Outcome plan = run_tuneq({"plan", "exp.yaml"}, d.path());
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    EXPECT_THAT(plan.out, HasSubstr(c.population)) << c.extra;
+  }
+}
+
 nlohmann::json export_json(const ScratchDir& d) {
   const Outcome exported = run_tuneq({"export", "out", "--format", "json"}, d.path());
   EXPECT_EQ(exported.exit_code, 0) << exported.err;

@@ -1,7 +1,10 @@
 // tuneq plan experiment.yaml [--json]: a dry run. Shows the brackets and rungs the scheduler will
 // use, how many trials reach each rung and with how much resource, and the total budget, without
 // starting anything.
+#include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +21,30 @@ struct PlanOptions {
   std::string spec_path;
   bool json = false;
 };
+
+// How many trials a population-based scheduler trains: every config the searcher gives (the
+// points to evaluate, then each grid point num_samples times, or num_samples random draws),
+// capped by the trial budget. nullopt: neither ends (the spec check refuses that for pbt/pb2).
+std::optional<std::uint64_t> population(const spec::ExperimentSpec& s) {
+  const auto& params = s.space.params();
+  const bool grid = s.searcher.type == spec::SearcherType::kGrid ||
+                    std::any_of(params.begin(), params.end(),
+                                [](const Space::Param& p) { return p.domain.is_grid(); });
+  std::optional<std::uint64_t> configs;
+  if (grid && (s.searcher.type == spec::SearcherType::kGrid || s.searcher.num_samples > 0)) {
+    configs = s.space.grid_size() * std::max<std::uint64_t>(1, s.searcher.num_samples);
+  } else if (!grid && s.searcher.num_samples > 0) {
+    configs = s.searcher.num_samples;
+  }
+  if (configs) *configs += s.searcher.points_to_evaluate.size();
+  if (!s.budget.max_trials) return configs;
+  return configs ? std::min(*configs, *s.budget.max_trials) : *s.budget.max_trials;
+}
+
+std::string population_text(const spec::ExperimentSpec& s) {
+  const auto n = population(s);
+  return n ? std::to_string(*n) : std::string("an unbounded number of");
+}
 
 // The plan of any scheduler: Hyperband's from the paper; ASHA's rungs with the populations a
 // trial budget would give them if every rung kept exactly its top 1/eta; one rung at the end for
@@ -55,16 +82,14 @@ std::vector<BracketPlan> plan_of(const spec::ExperimentSpec& s, std::string& not
       note = fmt::format(
           "population-based training: the population of {} trials trains side by side, "
           "exploiting every {} resource",
-          trials ? std::to_string(*trials) : std::to_string(s.searcher.num_samples),
-          s.scheduler.pbt.perturbation_interval);
-      return {BracketPlan{0, {RungPlan{trials.value_or(s.searcher.num_samples), 0}}}};
+          population_text(s), s.scheduler.pbt.perturbation_interval);
+      return {BracketPlan{0, {RungPlan{population(s).value_or(0), 0}}}};
     case spec::SchedulerType::kPb2:
       note = fmt::format(
           "population based bandits: the population of {} trials trains side by side, "
           "exploiting every {} resource with a GP bandit choosing the new settings",
-          trials ? std::to_string(*trials) : std::to_string(s.searcher.num_samples),
-          s.scheduler.pb2.perturbation_interval);
-      return {BracketPlan{0, {RungPlan{trials.value_or(s.searcher.num_samples), 0}}}};
+          population_text(s), s.scheduler.pb2.perturbation_interval);
+      return {BracketPlan{0, {RungPlan{population(s).value_or(0), 0}}}};
     case spec::SchedulerType::kFifo:
     case spec::SchedulerType::kMedian:
       break;
