@@ -1,4 +1,6 @@
 // The tuneq command end to end: the real binary on real trial processes (tests/trials/curve.py).
+#include <sqlite3.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -80,6 +82,21 @@ TEST(CliRun, RunsAnAshaExperimentAndTheQueriesReadIt) {
   ASSERT_EQ(csv.exit_code, 0);
   EXPECT_THAT(csv.out, HasSubstr("config/x"));
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 7);  // header + 6 trials
+
+  // The finished experiment can be queried by trial through its index (made at the end).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(
+      sqlite3_open_v2((d.path() / "out/events.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+      SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_trial'",
+                         -1, &stmt, nullptr),
+      SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
 }
 
 TEST(CliRun, ASecondRunOnTheSameDirectoryRefuses) {

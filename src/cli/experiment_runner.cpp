@@ -197,6 +197,7 @@ ExitCode run_experiment(const spec::ExperimentSpec& spec, const ExperimentPaths&
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);
   store.flush();
+  store.add_query_index();
 
   if (display.metric_missing()) {
     const TrialId id = *watch.missing_in();

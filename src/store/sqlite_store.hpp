@@ -5,7 +5,8 @@
 //   meta(key TEXT PRIMARY KEY, value TEXT)   schema_version = "1", created_by = "tuneq 0.1.0",
 //                                            spec = the experiment spec as JSON text
 //   events(seq INTEGER PRIMARY KEY, time REAL NOT NULL, kind TEXT NOT NULL,
-//          trial INTEGER NOT NULL, data TEXT NOT NULL), index events_by_trial(trial, seq)
+//          trial INTEGER NOT NULL, data TEXT NOT NULL)
+//   index events_by_trial(trial, seq), made by add_query_index when a run ends
 //   kind holds to_string(Event::Kind) ("trial_added", "result", ...); data the JSON payload.
 //
 // Durability: WAL journal. append() writes into an open transaction; flush() commits it, and a
@@ -76,6 +77,12 @@ class SqliteStore final : public EventLog {
   std::string meta(const std::string& key);
   // Inserts or replaces; part of the pending transaction if there is one.
   void set_meta(const std::string& key, const std::string& value);
+
+  // Commits, then makes the index events_by_trial(trial, seq) if it is missing: for people and
+  // tools querying a finished experiment by trial (tuneq itself reads by seq). Called when a run
+  // ends, so no commit during the run pays for keeping it. Best effort: false if it failed (the
+  // log itself is unaffected).
+  bool add_query_index() noexcept;
 
   const std::filesystem::path& path() const { return path_; }
   // Appends not yet committed.

@@ -68,14 +68,28 @@ TEST(SqliteStore, CreateRecordsVersionCreatorAndSpecInMeta) {
 
 TEST(SqliteStore, SchemaHasTheDocumentedTablesIndexAndWalJournal) {
   TempDir dir;
-  SqliteStore::create(dir / "events.db", "{}");
   const auto db = dir / "events.db";
+  auto store = SqliteStore::create(db, "{}");
   EXPECT_EQ(query(db, "SELECT sql FROM sqlite_master WHERE name = 'events'"),
             "CREATE TABLE events(seq INTEGER PRIMARY KEY, time REAL NOT NULL, kind TEXT NOT NULL,"
             " trial INTEGER NOT NULL, data TEXT NOT NULL)");
+  EXPECT_EQ(query(db, "PRAGMA journal_mode"), "wal");
+  // The index for queries by trial comes when the run ends, with what was appended pending.
+  EXPECT_EQ(query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_trial'"), "0");
+  store->append({0, 1.0, Event::Kind::kPaused, 3, "{}"});
+  EXPECT_TRUE(store->add_query_index());
+  EXPECT_EQ(store->pending(), 0u);
   EXPECT_EQ(query(db, "SELECT sql FROM sqlite_master WHERE name = 'events_by_trial'"),
             "CREATE INDEX events_by_trial ON events(trial, seq)");
-  EXPECT_EQ(query(db, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(query(db, "SELECT seq FROM events INDEXED BY events_by_trial WHERE trial = 3"), "0");
+  EXPECT_TRUE(store->add_query_index());  // idempotent
+  store.reset();
+  // A resumed run appends with the index in place.
+  store = SqliteStore::open(db);
+  store->append({1, 2.0, Event::Kind::kPaused, 3, "{}"});
+  store->flush();
+  EXPECT_EQ(query(db, "SELECT count(*) FROM events INDEXED BY events_by_trial WHERE trial = 3"),
+            "2");
 }
 
 TEST(SqliteStore, CreateRefusesAnExistingFileAndLeavesItAlone) {
