@@ -1,5 +1,7 @@
 #include "store/export.hpp"
 
+#include <algorithm>
+
 #include <set>
 #include <string_view>
 #include <vector>
@@ -91,6 +93,19 @@ std::string number(double value) {
   return fmt::format("{}", value);
 }
 
+// A PBT lineage in one cell: "0: lr=0.1; 4 from trial 0: lr=0.12" (resource at which each step
+// began, the trial whose checkpoint it cloned, the config it trained under from there).
+std::string schedule_cell(const ConfigSchedule& schedule) {
+  std::string cell;
+  for (const ScheduleStep& step : schedule) {
+    if (!cell.empty()) cell += "; ";
+    cell += number(step.resource);
+    if (step.cloned_from) cell += fmt::format(" from trial {}", *step.cloned_from);
+    cell += ": " + config_to_string(step.config);
+  }
+  return cell;
+}
+
 }  // namespace
 
 std::string export_json(const TrialTable& table) {
@@ -106,10 +121,15 @@ std::string export_csv(const TrialTable& table, const std::string& metric, Mode 
     for (const auto& [name, value] : trial.config) config_names.insert(name);
   }
 
+  // Only experiments where some trial's config changed (PBT, PB2) get the schedule column.
+  const bool schedules = std::any_of(table.trials().begin(), table.trials().end(),
+                                     [](const auto& t) { return t.second.schedule.size() > 1; });
+
   std::string out;
   std::vector<std::string> header = {"id", "status"};
   for (const std::string& name : config_names) header.push_back("config/" + name);
   header.insert(header.end(), {"resource", "last_" + metric, "best_" + metric, "num_results"});
+  if (schedules) header.emplace_back("schedule");
   const auto append_row = [&out](const std::vector<std::string>& fields) {
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (i > 0) out += ',';
@@ -131,6 +151,7 @@ std::string export_csv(const TrialTable& table, const std::string& metric, Mode 
     const std::optional<std::size_t> best = trial.best_result(metric, mode);
     row.push_back(best ? number(trial.results[*best].metrics.at(metric)) : "");
     row.push_back(std::to_string(trial.results.size()));
+    if (schedules) row.push_back(schedule_cell(trial.schedule));
     append_row(row);
   }
   return out;

@@ -122,6 +122,23 @@ TEST(Export, JsonShowsTheConfigScheduleOfAnExploitedTrial) {
       << json;
 }
 
+// The CSV gets a schedule column once a trial's config changed; the config columns show the
+// config each trial ended with. A schedule is the lineage of the weights: trial 1's first 4
+// steps are trial 0's, trained with lr 0.1, whose checkpoint it cloned.
+TEST(Export, CsvShowsTheConfigScheduleWhenATrialWasExploited) {
+  Log log;
+  log.add(Kind::kTrialAdded, 0, R"({"config":{"lr":0.1}})")
+      .add(Kind::kTrialAdded, 1, R"({"config":{"lr":0.5}})")
+      .add(Kind::kCheckpoint, 0, R"({"checkpoint":"/x/0/ckpt-4","resource":4.0})")
+      .add(
+          Kind::kExploit, 1,
+          R"({"source":0,"checkpoint":"/x/0/ckpt-4","resource":4.0,"old_config":{"lr":0.5},"config":{"lr":0.12}})");
+  EXPECT_EQ(export_csv(fold(log.events), "loss", Mode::kMin),
+            "id,status,config/lr,resource,last_loss,best_loss,num_results,schedule\n"
+            "0,pending,0.1,,,,0,0: lr=0.1\n"
+            "1,pending,0.12,,,,0,0: lr=0.1; 4 from trial 0: lr=0.12\n");
+}
+
 TEST(Export, AnExploitFromAnUnknownTrialIsCorruption) {
   Log log;
   log.add(Kind::kTrialAdded, 0, R"({"config":{"lr":0.1}})")
