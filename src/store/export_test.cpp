@@ -88,7 +88,8 @@ TEST(Export, JsonHasEveryTrialWithResultsDecisionsAndFailures) {
 )");
 }
 
-TEST(Export, JsonShowsTheConfigScheduleOfAnExploitedTrial) {
+// Trial 1 (lr 0.5) clones trial 0's checkpoint at resource 4 and goes on with lr 0.12.
+Log exploited_log() {
   Log log;
   log.add(Kind::kTrialAdded, 0, R"({"config":{"lr":0.1}})")
       .add(Kind::kTrialAdded, 1, R"({"config":{"lr":0.5}})")
@@ -96,6 +97,11 @@ TEST(Export, JsonShowsTheConfigScheduleOfAnExploitedTrial) {
       .add(
           Kind::kExploit, 1,
           R"({"source":0,"checkpoint":"/x/0/ckpt-4","resource":4.0,"old_config":{"lr":0.5},"config":{"lr":0.12}})");
+  return log;
+}
+
+TEST(Export, JsonShowsTheConfigScheduleOfAnExploitedTrial) {
+  const Log log = exploited_log();
   const TrialTable table = fold(log.events);
   const TrialRow& t = *table.find(1);
   EXPECT_EQ(t.config, (Config{{"lr", 0.12}}));  // the explored config, not the original
@@ -126,13 +132,7 @@ TEST(Export, JsonShowsTheConfigScheduleOfAnExploitedTrial) {
 // config each trial ended with. A schedule is the lineage of the weights: trial 1's first 4
 // steps are trial 0's, trained with lr 0.1, whose checkpoint it cloned.
 TEST(Export, CsvShowsTheConfigScheduleWhenATrialWasExploited) {
-  Log log;
-  log.add(Kind::kTrialAdded, 0, R"({"config":{"lr":0.1}})")
-      .add(Kind::kTrialAdded, 1, R"({"config":{"lr":0.5}})")
-      .add(Kind::kCheckpoint, 0, R"({"checkpoint":"/x/0/ckpt-4","resource":4.0})")
-      .add(
-          Kind::kExploit, 1,
-          R"({"source":0,"checkpoint":"/x/0/ckpt-4","resource":4.0,"old_config":{"lr":0.5},"config":{"lr":0.12}})");
+  const Log log = exploited_log();
   EXPECT_EQ(export_csv(fold(log.events), "loss", Mode::kMin),
             "id,status,config/lr,resource,last_loss,best_loss,num_results,schedule\n"
             "0,pending,0.1,,,,0,0: lr=0.1\n"
