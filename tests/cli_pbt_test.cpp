@@ -60,6 +60,7 @@ TEST(CliPbt, PlanCountsThePopulationTheSearcherGives) {
     const Outcome plan = run_tuneq({"plan", "exp.yaml"}, d.path());
     ASSERT_EQ(plan.exit_code, 0) << plan.err;
     EXPECT_THAT(plan.out, HasSubstr(c.population)) << c.extra;
+    EXPECT_THAT(plan.out, ::testing::Not(HasSubstr("@ 0 step"))) << plan.out;  // no rungs
   }
 }
 

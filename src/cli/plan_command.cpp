@@ -94,7 +94,7 @@ std::vector<BracketPlan> plan_of(const spec::ExperimentSpec& s, std::string& not
     case spec::SchedulerType::kMedian:
       break;
   }
-  note = "no rungs: every trial runs to its end unless median stopping cuts it";
+  note = "every trial runs to its end unless median stopping cuts it";
   return {BracketPlan{0, {RungPlan{trials.value_or(0), 0}}}};
 }
 
@@ -134,9 +134,19 @@ ExitCode run_plan(const PlanOptions& o) {
     return ExitCode::kOk;
   }
   const std::string unit = s.resource.empty() ? "reports" : s.resource;
-  fmt::print("plan for {} ({}): {} bracket(s)\n", s.name, spec::to_string(s.scheduler.type),
-             plan.size());
-  for (const auto& b : plan) {
+  // FIFO, median stopping, PBT and PB2 have one bracket of one rung at resource 0: no rungs.
+  const bool rungless =
+      plan.size() == 1 && plan[0].rungs.size() == 1 && plan[0].rungs[0].resource == 0;
+  if (rungless) {
+    const std::uint64_t n = plan[0].rungs[0].trials;
+    fmt::print(
+        "plan for {} ({}): no rungs, {}\n", s.name, spec::to_string(s.scheduler.type),
+        n > 0 ? fmt::format("{} trials", n) : std::string("as many trials as the budget allows"));
+  } else {
+    fmt::print("plan for {} ({}): {} bracket(s)\n", s.name, spec::to_string(s.scheduler.type),
+               plan.size());
+  }
+  for (const auto& b : rungless ? std::vector<BracketPlan>{} : plan) {
     fmt::print("  bracket s={}:", b.s);
     for (const auto& r : b.rungs) fmt::print("  {} trials @ {} {}", r.trials, r.resource, unit);
     fmt::print("   ({} {} in all)\n", bracket_resource(b), unit);
