@@ -86,7 +86,13 @@ void run_and_check(bool synch) {
   for (const auto& t : trials) {
     EXPECT_EQ(t["status"], "completed") << t.dump();
     EXPECT_EQ(t["failures"], 0) << t["error"];
-    EXPECT_EQ(t["results"].back()["resource"], 8.0);
+    // Every trial trains to step 8: by its own reports, or (asynchronous only) by cloning at its
+    // last boundary a checkpoint another trial saved at step 8, just before that trial's exit
+    // arrived; the clone then has nothing left to train and ends without reporting again
+    // (docs/schedulers/pbt.md, "Exploit"). Under load that race happened once in 60 runs.
+    const double last_report = t["results"].back()["resource"];
+    const double last_clone = t["schedule"].back()["resource"];
+    EXPECT_TRUE(last_report == 8.0 || (!synch && last_clone == 8.0)) << t.dump();
     exploits += static_cast<int>(t["schedule"].size()) - 1;
     // The final config is the schedule's last (explored configs are kept).
     EXPECT_EQ(t["config"], t["schedule"].back()["config"]);
