@@ -5,6 +5,10 @@
 # and their ratio for each round, then the median ratio (target: <= 1.2).
 #
 #   bench/engine_overhead.sh build/release [N=1000] [R=3]
+#   TUNEQ_COMPARE=/path/to/other/tuneq bench/engine_overhead.sh build/release 1000 6
+#
+# With TUNEQ_COMPARE, every round also runs that tuneq binary (another build, for an A/B), the
+# two in alternating order, and prints its ratio beside this build's.
 #
 # Every tuneq run gets its own new directory and all are deleted only at the end: on an ext4
 # without a journal (as on the development VMs), creating a directory costs up to 0.5 ms of
@@ -33,24 +37,40 @@ budget: {trials: $n}
 SPEC
 
 now() { date +%s.%N; }
-times=()
+compare=${TUNEQ_COMPARE:-}
+[[ -z "$compare" || -x "$compare" ]] || { echo "TUNEQ_COMPARE=$compare is not executable" >&2; exit 2; }
+run_tuneq() {  # binary, directory: prints the wall seconds
+  local t0 t1
+  t0=$(now)
+  "$1" run "$work/spec.yaml" --dir "$2" --quiet >/dev/null
+  t1=$(now)
+  python3 -c "print($t1 - $t0)"
+}
+rows=()
 for ((r = 1; r <= rounds; ++r)); do
   t0=$(now)
   seq "$n" | xargs -P 2 -I{} "$trial" 3 {} >/dev/null
   t1=$(now)
-  "$tuneq" run "$work/spec.yaml" --dir "$work/run$r" --quiet >/dev/null
-  t2=$(now)
-  times+=("$t0" "$t1" "$t2")
+  other=0
+  if [[ -n "$compare" && $((r % 2)) -eq 0 ]]; then other=$(run_tuneq "$compare" "$work/cmp$r"); fi
+  mine=$(run_tuneq "$tuneq" "$work/run$r")
+  if [[ -n "$compare" && $((r % 2)) -eq 1 ]]; then other=$(run_tuneq "$compare" "$work/cmp$r"); fi
+  rows+=("$(python3 -c "print($t1 - $t0)") $mine $other")
 done
-python3 - "$n" "${times[@]}" <<'PY'
+python3 - "$n" "${compare:+yes}" "${rows[@]}" <<'PY'
 import statistics, sys
-n = int(sys.argv[1])
-t = list(map(float, sys.argv[2:]))
-ratios = []
-for i in range(0, len(t), 3):
-    xargs, tuneq = t[i + 1] - t[i], t[i + 2] - t[i + 1]
+n, compare, rows = int(sys.argv[1]), sys.argv[2] == "yes", sys.argv[3:]
+ratios, others = [], []
+for row in rows:
+    xargs, tuneq, other = map(float, row.split())
     ratios.append(tuneq / xargs)
-    print(f"{n} trials x 3 reports, 2 slots: xargs -P 2 {xargs:.2f} s, tuneq {tuneq:.2f} s, "
-          f"ratio {tuneq / xargs:.2f}, tuneq overhead {1000 * (tuneq - xargs) / n:.2f} ms/trial")
+    line = (f"{n} trials x 3 reports, 2 slots: xargs -P 2 {xargs:.2f} s, tuneq {tuneq:.2f} s, "
+            f"ratio {tuneq / xargs:.2f}, tuneq overhead {1000 * (tuneq - xargs) / n:.2f} ms/trial")
+    if compare:
+        others.append(other / xargs)
+        line += f"; TUNEQ_COMPARE {other:.2f} s, ratio {other / xargs:.2f}"
+    print(line)
 print(f"median ratio {statistics.median(ratios):.2f} over {len(ratios)} rounds (target <= 1.2)")
+if compare:
+    print(f"TUNEQ_COMPARE median ratio {statistics.median(others):.2f}")
 PY

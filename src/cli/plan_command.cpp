@@ -145,11 +145,11 @@ ExitCode run_plan(const PlanOptions& o) {
   } else {
     fmt::print("plan for {} ({}): {} bracket(s)\n", s.name, spec::to_string(s.scheduler.type),
                plan.size());
-  }
-  for (const auto& b : rungless ? std::vector<BracketPlan>{} : plan) {
-    fmt::print("  bracket s={}:", b.s);
-    for (const auto& r : b.rungs) fmt::print("  {} trials @ {} {}", r.trials, r.resource, unit);
-    fmt::print("   ({} {} in all)\n", bracket_resource(b), unit);
+    for (const auto& b : plan) {
+      fmt::print("  bracket s={}:", b.s);
+      for (const auto& r : b.rungs) fmt::print("  {} trials @ {} {}", r.trials, r.resource, unit);
+      fmt::print("   ({} {} in all)\n", bracket_resource(b), unit);
+    }
   }
   if (total > 0)
     fmt::print("total budget: {} {} (promoted trials continue from checkpoints)\n", total, unit);

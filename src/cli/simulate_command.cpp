@@ -317,7 +317,10 @@ ExitCode run_simulate(const SimulateOptions& o) {
     runs.push_back(SeedRun{one.searcher.seed,
                            sim::run_simulation(std::move(options), std::move(searcher),
                                                std::move(scheduler), *benchmark, o.workers, sink)});
-    if (dir) dir->store->add_query_index();
+    if (dir) {
+      dir->store->flush();  // an error here is the command's; the index is best effort
+      dir->store->add_query_index();
+    }
   }
   if (o.json) {
     fmt::print("{}\n", to_json(o, s, factory, optimum, runs).dump(1));

@@ -32,7 +32,6 @@
 #include <cstring>
 #include <deque>
 #include <limits>
-#include <map>
 #include <optional>
 #include <string_view>
 #include <thread>

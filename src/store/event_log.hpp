@@ -1,6 +1,7 @@
 // The read side every event store shares: an EventSink that can also give its events back.
 // Resume replays read_all(); status, best and export fold it (trial_table.hpp). Implemented by
-// SqliteStore (the experiment's DIR/events.db) and MemoryStore (simulator, tests).
+// SqliteStore (the experiment's DIR/events.db), PackedEventLog (the simulator's, in memory) and
+// MemoryStore (tests).
 #pragma once
 
 #include <cstdint>

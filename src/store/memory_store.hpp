@@ -1,6 +1,7 @@
-// An event log in memory: the simulator's sink and the reference the store conformance suite
-// holds SqliteStore to. Nothing survives the process; flushed() says what a durable store would
-// have made durable, so tests can check that the loop flushes before it acts.
+// An event log in memory, as tuneq::Events: the reference the store conformance suite holds the
+// other stores to (the simulator keeps its log in a PackedEventLog). Nothing survives the
+// process; flushed() says what a durable store would have made durable, so tests can check that
+// the loop flushes before it acts.
 // Thread safety: none (the loop thread only, like every EventSink).
 #pragma once
 

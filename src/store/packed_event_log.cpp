@@ -65,8 +65,8 @@ class PackedEventLog::Writer {
   }
   void finish() {
     Block& block = log_.blocks_.back();
-    log_.add_location(Location{static_cast<std::uint32_t>(log_.blocks_.size() - 1),
-                               static_cast<std::uint32_t>(start_ - block.bytes.get())});
+    log_.index_.push_back(Location{static_cast<std::uint32_t>(log_.blocks_.size() - 1),
+                                   static_cast<std::uint32_t>(start_ - block.bytes.get())});
     block.size = static_cast<std::size_t>(at_ - block.bytes.get());
   }
 
@@ -167,13 +167,6 @@ void PackedEventLog::check_seq(std::uint64_t seq) const {
 
 PackedEventLog::Bytes PackedEventLog::allocate(std::size_t bytes) {
   return std::make_unique_for_overwrite<char[]>(bytes);
-}
-
-void PackedEventLog::add_location(Location at) {
-  if (size_ % kLocationsPerPage == 0) index_pages_.push_back(allocate(kBlockBytes));
-  std::memcpy(index_pages_.back().get() + (size_ % kLocationsPerPage) * sizeof(Location), &at,
-              sizeof at);
-  ++size_;
 }
 
 std::uint32_t PackedEventLog::name_id(const std::string& name, std::vector<std::uint32_t>& hints,
@@ -391,17 +384,17 @@ Event PackedEventLog::decode(Location at) const {
 
 std::vector<Event> PackedEventLog::read_since(std::uint64_t first_seq) {
   std::vector<Event> events;
-  if (first_seq >= size_) return events;
-  events.reserve(size_ - first_seq);
-  for (std::uint64_t seq = first_seq; seq < size_; ++seq) {
-    events.push_back(decode(location(seq)));
+  if (first_seq >= index_.size()) return events;
+  events.reserve(index_.size() - first_seq);
+  for (std::uint64_t seq = first_seq; seq < index_.size(); ++seq) {
+    events.push_back(decode(index_[seq]));
     events.back().seq = seq;
   }
   return events;
 }
 
 std::size_t PackedEventLog::memory_bytes() const {
-  std::size_t bytes = index_pages_.size() * kBlockBytes;
+  std::size_t bytes = index_.size() * sizeof(Location);
   for (const auto& block : blocks_) bytes += block.capacity;
   for (const auto& name : names_) bytes += sizeof name + name.capacity();
   return bytes;

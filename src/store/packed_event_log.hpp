@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,7 +39,7 @@ class PackedEventLog final : public EventLog, public detail::PayloadSink {
 
   std::vector<Event> read_all() override { return read_since(0); }
   std::vector<Event> read_since(std::uint64_t first_seq) override;
-  std::uint64_t next_seq() const override { return size_; }
+  std::uint64_t next_seq() const override { return index_.size(); }
 
   // Bytes held by the packed events (blocks, index and name table), for benchmarks.
   std::size_t memory_bytes() const;
@@ -48,8 +49,8 @@ class PackedEventLog final : public EventLog, public detail::PayloadSink {
     std::uint32_t block;
     std::uint32_t offset;
   };
-  // Memory for events and index entries comes in 2 MiB pieces, never moved once written (a
-  // growing vector would copy a 100 000-trial simulation's ~50 MB of events several times).
+  // Events are written into 2 MiB blocks, never moved once written (a growing vector would copy
+  // a 100 000-trial simulation's ~50 MB of events several times).
   // Tried and measured, not kept: transparent huge pages (madvise; fewer page faults, but
   // compaction stalls made runs slower as often as faster) and MAP_POPULATE (no faster).
   using Bytes = std::unique_ptr<char[]>;
@@ -59,11 +60,6 @@ class PackedEventLog final : public EventLog, public detail::PayloadSink {
     std::size_t size = 0;
     std::size_t capacity = 0;
   };
-  static constexpr std::size_t kLocationsPerPage = (std::size_t{2} << 20) / sizeof(Location);
-  Location location(std::uint64_t seq) const {
-    return reinterpret_cast<const Location*>(
-        index_pages_[seq / kLocationsPerPage].get())[seq % kLocationsPerPage];
-  }
   struct NameHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
@@ -71,8 +67,6 @@ class PackedEventLog final : public EventLog, public detail::PayloadSink {
 
   class Writer;
   void check_seq(std::uint64_t seq) const;
-  // Records where the next event (seq size_) starts.
-  void add_location(Location at);
   // Names (metric and parameter names) are kept once and referred to by number. hint: the number
   // the same position of the previous map of the same kind had, checked first.
   std::uint32_t name_id(const std::string& name, std::vector<std::uint32_t>& hints,
@@ -82,8 +76,7 @@ class PackedEventLog final : public EventLog, public detail::PayloadSink {
   Event decode(Location at) const;
 
   std::vector<Block> blocks_;
-  std::vector<Bytes> index_pages_;  // location(seq): where event seq starts
-  std::uint64_t size_ = 0;          // events appended
+  std::deque<Location> index_;  // index_[seq]: where event seq starts (chunked, never moved)
   std::vector<std::string> names_;
   std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>> name_ids_;
   std::vector<std::uint32_t> metric_hints_;
